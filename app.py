@@ -1,0 +1,5 @@
+"""Start the chat page: `python app.py` (the same as `assistant serve`)."""
+
+from assistant.cli import main
+
+main(["serve"])

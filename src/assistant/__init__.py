@@ -1,0 +1,3 @@
+"""The clinic assistant: cited, offline answers about the iliopsoas from a small corpus."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,98 @@
+"""Composition root: builds the assistant from settings and answers questions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from assistant.answer import OUT_OF_SCOPE_TEXT, Answer
+from assistant.composer import Composer
+from assistant.conversation import contextualize
+from assistant.embeddings import load_embeddings, load_token_counter, set_threads
+from assistant.errors import AssistantError
+from assistant.gate import is_in_scope, scope_score
+from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
+from assistant.intent import remedy_terms
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
+from assistant.store import Store, wipe
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+MAX_QUESTION_CHARS = 4000
+
+
+class Assistant:
+    """Answers questions from the indexed corpus: retrieve, gate, compose, cite."""
+
+    def __init__(self, settings: Settings, retriever: HybridRetriever, composer: Composer):
+        self.settings = settings
+        self.retriever = retriever
+        self.composer = composer
+
+    def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
+        """Answer one question; `history` holds the user's earlier questions, oldest first."""
+        question = question.strip()
+        if not question:
+            raise AssistantError("please type a question")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise AssistantError(f"the question is too long (over {MAX_QUESTION_CHARS} characters)")
+        started = time.perf_counter()
+        turn = contextualize(question, history)
+        extra = remedy_terms(turn.intent_text)
+        retrieval = self.retriever.retrieve(turn.query, self.settings.top_k, extra)
+        retrieved = time.perf_counter()
+        timings = {"retrieve": (retrieved - started) * 1000}
+        score = scope_score(retrieval.best_similarity, retrieval.coverage, turn.query)
+        if not is_in_scope(score, self.settings.gate_threshold):
+            timings["total"] = timings["retrieve"]
+            return Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False, timings_ms=timings)
+        composition = self.composer.compose(turn, retrieval.passages, retrieval.vector)
+        finished = time.perf_counter()
+        timings["compose"] = (finished - retrieved) * 1000
+        timings["total"] = (finished - started) * 1000
+        return Answer(question, composition.text, composition.citations, timings_ms=timings)
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    embeddings: Embeddings | None = None,
+    progress: ProgressFactory | None = None,
+) -> Assistant:
+    """Load the model and index (building the index first if there is none)."""
+    embeddings = embeddings or load_embeddings(settings.torch_threads)
+    store = Store(settings.index_dir, settings.collection, embeddings)
+    if store.count() == 0:
+        build_index(settings, embeddings, progress=progress, store=store)
+    retriever = HybridRetriever(
+        store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k
+    )
+    idf = retriever.bm25.idf if retriever.bm25 else {}
+    composer = Composer(
+        embeddings.embed_documents, idf, settings.max_sentences, siblings=retriever.siblings
+    )
+    return Assistant(settings, retriever, composer)
+
+
+def build_index(
+    settings: Settings,
+    embeddings: Embeddings,
+    *,
+    rebuild: bool = False,
+    progress: ProgressFactory | None = None,
+    store: Store | None = None,
+) -> IngestReport:
+    """Ingest the corpus; the corpus is validated in full before the index is touched."""
+    chunks = build_chunks(settings, load_token_counter())
+    if rebuild:
+        store = None
+        wipe(settings.index_dir)
+    store = store or Store(settings.index_dir, settings.collection, embeddings)
+    set_threads(settings.ingest_threads)
+    try:
+        return ingest(chunks, store, progress)
+    finally:
+        set_threads(settings.torch_threads)

@@ -1,0 +1,201 @@
+"""The `assistant` command line: ingest, ask, serve, calibrate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+from pydantic import ValidationError
+
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer
+    from assistant.assistant import Assistant
+    from assistant.settings import Settings
+
+
+def progress_bar(total: int) -> Callable[[int], None]:
+    """A terminal progress bar for embedding `total` chunks."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="Embedding", unit="chunk", file=sys.stderr)
+
+    def advance(done: int) -> None:
+        bar.update(done)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
+
+
+@contextmanager
+def user_errors(debug: bool) -> Iterator[None]:
+    """Turn failures into a one-line message and exit code 1 (a traceback only with --debug)."""
+    try:
+        yield
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except AssistantError as exc:
+        if debug:
+            raise
+        raise click.ClickException(str(exc)) from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "ASSISTANT_" + "_".join(str(p) for p in error["loc"]).upper()
+        raise click.ClickException(f"setting {name}: {error['msg']}") from exc
+    except Exception as exc:
+        if debug:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise click.ClickException(f"{type(exc).__name__}: {message} (rerun with --debug)") from exc
+
+
+def load_settings() -> Settings:
+    """Settings from the environment (read here, when a command runs, never at import)."""
+    from assistant.settings import Settings
+
+    return Settings()
+
+
+def load_assistant(settings: Settings) -> Assistant:
+    """The assistant, building the index first (with a progress bar) if there is none."""
+    from assistant.assistant import build_assistant
+
+    return build_assistant(settings, progress=noisy_progress)
+
+
+def noisy_progress(total: int) -> Callable[[int], None]:
+    """Say why embedding starts before a command's answer, then show progress."""
+    click.echo(f"No index yet: building it from the corpus ({total} chunks)…", err=True)
+    return progress_bar(total)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Cited answers about the iliopsoas (hip flexor) muscle from the clinic's sources."""
+    ctx.obj = {"debug": debug}
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Delete the index and embed everything again.")
+@click.pass_context
+def ingest(ctx: click.Context, rebuild: bool) -> None:
+    """Index the corpus: embed new or changed passages, drop vanished ones."""
+    with user_errors(ctx.obj["debug"]):
+        from assistant.assistant import build_index
+        from assistant.embeddings import load_embeddings
+
+        settings = load_settings()
+        embeddings = load_embeddings(settings.ingest_threads)
+        report = build_index(settings, embeddings, rebuild=rebuild, progress=progress_bar)
+        click.echo(f"{report} → {settings.index_dir}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@click.option(
+    "--jsonl",
+    type=click.File("r", encoding="utf-8"),
+    help="Answer one question per line of FILE ('-' for stdin), one JSON object per line out.",
+)
+@click.pass_context
+def ask(ctx: click.Context, question: str | None, as_json: bool, jsonl: IO[str] | None) -> None:
+    """Answer QUESTION with numbered sources."""
+    if (question is None) == (jsonl is None):
+        raise click.UsageError("give either a QUESTION or --jsonl FILE")
+    with user_errors(ctx.obj["debug"]):
+        assistant = load_assistant(load_settings())
+        if jsonl is not None:
+            if not answer_lines(assistant, jsonl):
+                ctx.exit(1)
+            return
+        assert question is not None
+        answer = assistant.ask(question)
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else render(answer))
+
+
+def answer_lines(assistant: Assistant, lines: IO[str]) -> bool:
+    """Answer each line (a question, or JSON with question and history); False if any failed."""
+    ok = True
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            question, history = parse_line(line)
+            record: dict[str, Any] = assistant.ask(question, history).to_dict()
+        except AssistantError as exc:
+            ok = False
+            record = {"question": line, "error": str(exc)}
+        click.echo(json.dumps(record, ensure_ascii=False))
+    return ok
+
+
+def parse_line(line: str) -> tuple[str, list[str]]:
+    """A plain question, or {"question": ..., "history": [...]} for a follow-up."""
+    if not line.startswith("{"):
+        return line, []
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise AssistantError(f"line is not valid JSON: {exc.msg}") from exc
+    question, history = record.get("question"), record.get("history", [])
+    if not isinstance(question, str) or not isinstance(history, list):
+        raise AssistantError('a JSON line needs "question" (text) and optional "history" (list)')
+    return question, [str(turn) for turn in history]
+
+
+def render(answer: Answer) -> str:
+    """The answer and its sources as readable text."""
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            where = f"{c.title} — {c.section}" if c.section and c.section != c.title else c.title
+            lines.append(f"[{c.n}] {where} ({c.doc_id})")
+            lines.append(f"    “{' '.join(c.quote.split())}”")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default: ASSISTANT_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: ASSISTANT_PORT or 7860).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Start the chat page (the same as `python app.py`)."""
+    with user_errors(ctx.obj["debug"]):
+        from assistant.ui import launch
+
+        settings = load_settings()
+        overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+        settings = settings.model_copy(update=overrides)
+        launch(settings, load_assistant(settings))
+
+
+@main.command()
+@click.argument(
+    "suite",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=Path("evals/scope.yaml"),
+)
+@click.pass_context
+def calibrate(ctx: click.Context, suite: Path) -> None:
+    """Choose the out-of-scope threshold on labelled questions and print its error rates."""
+    with user_errors(ctx.obj["debug"]):
+        from assistant.evaluation.calibration import calibrate_gate
+
+        settings = load_settings()
+        result = calibrate_gate(load_assistant(settings), suite)
+        click.echo(f"questions: {result.in_scope} in scope, {result.out_of_scope} out of scope")
+        click.echo(f"chosen threshold: {result.threshold:.4f} (current: {settings.gate_threshold})")
+        click.echo(f"false refusals (in-scope refused): {result.false_refusal_rate:.1%}")
+        click.echo(f"false answers (out-of-scope answered): {result.false_answer_rate:.1%}")

@@ -1,0 +1,298 @@
+"""The extractive answerer: picks the source sentences that answer the question and cites each.
+
+No language model: every sentence shown is a verbatim sentence of a retrieved passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from assistant.answer import Citation
+from assistant.chunking import LIST_ITEM, Chunk
+from assistant.conversation import Turn
+from assistant.intent import (
+    Intent,
+    describes_problem,
+    durations,
+    problem_words,
+    question_intents,
+    remedy_terms,
+    sentence_kinds,
+)
+from assistant.retrieval import Passage
+from assistant.sentences import split_sentences
+from assistant.terms import terms
+
+Vectorizer = Callable[[list[str]], list[list[float]]]
+Siblings = Callable[[Chunk], list[Chunk]]
+
+INTENT_BONUS = {Intent.DURATION: 0.45, Intent.HOWTO: 0.15, Intent.REMEDY: 0.25}
+DEFAULT_BONUS = 0.2
+# Words a duration question shares with every exercise: they say nothing about which one.
+DURATION_WORDS = frozenset(terms("how long hold second minute time many often rep set stretch"))
+# Quiz options, rhetorical questions, contact lines and remarks about the article itself.
+NOISE = re.compile(
+    r"\(a\)|\?$|^\W*$|Call/text|^Online:|https?://|\bthis (?:comprehensive )?(?:article|blog|post)"
+    r"|^here[’']s a|^brought to you",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"[.!?…:\"”’)]$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence of a retrieved passage."""
+
+    rank: int
+    chunk: Chunk
+    start: int  # offsets within chunk.text
+    end: int
+    list_item: bool
+    line: int  # where its line starts within chunk.text
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The composed answer text and its citations."""
+
+    text: str
+    citations: list[Citation]
+
+
+class Composer:
+    """Ranks sentences by what the question asks for and writes a cited answer."""
+
+    def __init__(
+        self,
+        vectorize: Vectorizer,
+        idf: Mapping[str, float],
+        max_sentences: int,
+        siblings: Siblings | None = None,
+    ):
+        self.vectorize = vectorize
+        self.siblings = siblings or (lambda chunk: [chunk])
+        self.idf = idf
+        self.max_sentences = max_sentences
+        self.cache: dict[str, list[float]] = {}
+
+    def compose(
+        self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]
+    ) -> Composition:
+        """Answer `turn` from `passages` (best first)."""
+        candidates = [c for rank, p in enumerate(passages) for c in sentences_of(rank, p.chunk)]
+        if not candidates:
+            return Composition("", [])
+        intents = question_intents(turn.intent_text)
+        scores = self.score(turn, intents, candidates, query_vector)
+        ranked = sorted(candidates, key=lambda c: -scores[c])
+        chosen = self.select(turn, intents, ranked, scores)
+        differing = conflicting(chosen) if Intent.DURATION in intents else []
+        return write(differing or chosen, conflict=bool(differing))
+
+    def score(
+        self, turn: Turn, intents: set[Intent], candidates: list[Candidate], query: list[float]
+    ) -> dict[Candidate, float]:
+        """Relevance to the question, plus a bonus for answering the kind of question asked."""
+        asked = set(terms(turn.question))
+        context = set(terms(turn.context)) - asked
+        remedies = set(terms(remedy_terms(turn.intent_text))) - asked
+        problems = set(terms(" ".join(problem_words(turn.intent_text)))) if remedies else set()
+        weight = self.weigh(asked) + 0.5 * self.weigh(context)
+        vectors = self.vectors([c.text for c in candidates])
+        scores = {}
+        for candidate, vector in zip(candidates, vectors, strict=True):
+            text = candidate.text
+            words = set(terms(text + " " + candidate.chunk.section))
+            overlap = self.weigh(asked & words) + 0.5 * self.weigh(context & words)
+            score = 0.5 * overlap / weight if weight else 0.0
+            score += sum(a * b for a, b in zip(vector, query, strict=True))
+            score += 0.1 / (1 + candidate.rank)
+            kinds = sentence_kinds(text)
+            score += sum(INTENT_BONUS.get(i, DEFAULT_BONUS) for i in intents & kinds)
+            restates = problems & set(terms(text)) or (
+                remedy_question(intents)
+                and describes_problem(text)
+                and (Intent.REMEDY not in kinds or Intent.CAUSE in kinds)
+            )
+            if restates:
+                score -= 0.6  # restating the problem does not answer "what helps?"
+            elif remedies & set(terms(text)):
+                score += 0.5  # names what the sources prescribe for the problem asked about
+            if NOISE.search(text) or len(text.split()) < 3:
+                score -= 1.0
+            elif not (candidate.list_item or SENTENCE_END.search(text)):
+                score -= 0.5  # a heading-like fragment, not a statement
+            elif text.endswith(":") and Intent.HOWTO not in intents:
+                score -= 0.5  # a lead-in to a list says little by itself
+            scores[candidate] = score
+        return scores
+
+    def weigh(self, words: set[str]) -> float:
+        """Sum of inverse document frequencies: rare words count for more."""
+        return sum(self.idf.get(t, 1.0) for t in words)
+
+    def select(
+        self,
+        turn: Turn,
+        intents: set[Intent],
+        ranked: list[Candidate],
+        scores: dict[Candidate, float],
+    ) -> list[Candidate]:
+        """The best sentences; for a how-to, the whole run of steps of the best exercise."""
+        best = scores[ranked[0]]
+        good = [c for c in ranked if scores[c] >= 0.6 * best]
+        remedies = set(terms(remedy_terms(turn.intent_text)))
+        prescribed = [c for c in good if remedies & set(terms(c.text))]
+        # When the sources name a remedy for the problem asked about, answer with that alone.
+        chosen = capped(distinct(prescribed if len(prescribed) >= 2 else good), self.max_sentences)
+        if Intent.DURATION in intents:
+            topic = (set(terms(turn.query)) - DURATION_WORDS) or set(terms(turn.query))
+            on_topic = [c for c in ranked if topic & set(terms(c.chunk.embed_text))]
+            timed = [c for c in on_topic if durations(c.text) and scores[c] >= 0.5 * best]
+            chosen = distinct(timed + chosen)[: self.max_sentences]
+        if Intent.HOWTO in intents and (steps := self.steps(ranked[:3])):
+            lead = [
+                c
+                for c in chosen[:2]
+                if c.chunk.section == steps[0].chunk.section and not c.list_item
+            ]
+            return unique(lead[:1] + steps)  # the exercise's own order
+        return in_reading_order(chosen, scores)
+
+    def steps(self, best: list[Candidate]) -> list[Candidate]:
+        """Every step, in order, of the exercise the best sentences belong to ([] if none)."""
+        for candidate in best:
+            section = self.siblings(candidate.chunk)
+            steps = [s for chunk in section for s in sentences_of(candidate.rank, chunk)]
+            steps = [s for s in steps if s.list_item]
+            if len(steps) >= 2:
+                return steps
+        return []
+
+    def vectors(self, texts: list[str]) -> list[list[float]]:
+        """Sentence vectors, computed once per sentence for the life of the process."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.vectorize(missing), strict=True))
+        return [self.cache[t] for t in texts]
+
+
+def remedy_question(intents: set[Intent]) -> bool:
+    """A question about what to do, not about why."""
+    return Intent.REMEDY in intents and Intent.CAUSE not in intents
+
+
+def sentences_of(rank: int, chunk: Chunk) -> list[Candidate]:
+    """Every sentence of a chunk, knowing whether it is a list item (an exercise step)."""
+    candidates = []
+    for start, end in split_sentences(chunk.text):
+        line = chunk.text.rfind("\n", 0, start) + 1
+        list_item = bool(LIST_ITEM.match(chunk.text[line:end]))
+        candidates.append(Candidate(rank, chunk, start, end, list_item, line))
+    return candidates
+
+
+def capped(candidates: list[Candidate], limit: int, per_doc: int = 3) -> list[Candidate]:
+    """The first `limit` candidates, at most `per_doc` from any one document."""
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        if sum(k.chunk.doc_id == candidate.chunk.doc_id for k in kept) < per_doc:
+            kept.append(candidate)
+    return kept[:limit]
+
+
+def in_reading_order(chosen: list[Candidate], scores: dict[Candidate, float]) -> list[Candidate]:
+    """Passages by their best sentence's score; sentences of one passage in source order."""
+    best: dict[str, float] = {}
+    for candidate in chosen:
+        key = candidate.chunk.chunk_id
+        best[key] = max(best.get(key, scores[candidate]), scores[candidate])
+    return sorted(chosen, key=lambda c: (-best[c.chunk.chunk_id], c.start))
+
+
+def distinct(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop repeats and near-repeats (two sources saying the same thing in the same words)."""
+    kept: list[Candidate] = []
+    for candidate in unique(candidates):
+        words = set(terms(candidate.text))
+        if all(jaccard(words, set(terms(k.text))) < 0.7 for k in kept):
+            kept.append(candidate)
+    return kept
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Overlap of two word sets."""
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def unique(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop repeats, keeping the first of each."""
+    return list(dict.fromkeys(candidates))
+
+
+def conflicting(chosen: list[Candidate]) -> list[Candidate]:
+    """One timed sentence per document when documents give different times, else nothing."""
+    per_doc: dict[str, Candidate] = {}
+    for candidate in chosen:
+        if durations(candidate.text):
+            per_doc.setdefault(candidate.chunk.doc_id, candidate)
+    values = {tuple(durations(c.text)) for c in per_doc.values()}
+    return list(per_doc.values()) if len(per_doc) > 1 and len(values) > 1 else []
+
+
+def write(chosen: list[Candidate], *, conflict: bool) -> Composition:
+    """Lay the sentences out, one citation per passage, `[n]` after every sentence.
+
+    Prose sentences run together as a paragraph; each list item (an exercise step) gets a line.
+    """
+    numbers: dict[str, int] = {}
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in chosen:
+        numbers.setdefault(candidate.chunk.chunk_id, len(numbers) + 1)
+        groups.setdefault(candidate.chunk.chunk_id, []).append(candidate)
+    blocks: list[tuple[object, str, list[str]]] = []  # (block key, prefix, cited sentences)
+    for candidate in chosen:
+        cited = f"{candidate.text} [{numbers[candidate.chunk.chunk_id]}]"
+        if candidate.list_item or conflict:
+            key: object = (candidate.chunk.chunk_id, candidate.line)
+            prefix = "- " if conflict else bullet(candidate)
+        else:
+            key, prefix = "paragraph", ""
+        if blocks and blocks[-1][0] == key:
+            blocks[-1][2].append(cited)
+        else:
+            blocks.append((key, prefix, [cited]))
+    lines = ["The sources differ on this:"] if conflict else []
+    lines += [prefix + " ".join(parts) for _, prefix, parts in blocks]
+    citations = [citation(numbers[key], group) for key, group in groups.items()]
+    return Composition("\n".join(lines), citations)
+
+
+def bullet(candidate: Candidate) -> str:
+    """The list marker to show: the source's step number where it has one."""
+    marker = LIST_ITEM.match(candidate.chunk.text[candidate.line : candidate.end])
+    number = marker.group(0).strip() if marker else "-"
+    return f"{number} " if number[:1].isdigit() else "- "
+
+
+def citation(n: int, group: list[Candidate]) -> Citation:
+    """A citation quoting the passage from its first used sentence to its last."""
+    chunk = group[0].chunk
+    start = min(c.start for c in group)
+    end = max(c.end for c in group)
+    return Citation(
+        n=n,
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        section=chunk.section,
+        chunk_id=chunk.chunk_id,
+        quote=chunk.text[start:end],
+        start=chunk.start + start,
+        end=chunk.start + end,
+    )

