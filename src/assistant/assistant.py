@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from assistant.answer import OUT_OF_SCOPE_TEXT, Answer
+from assistant.answer import OUT_OF_SCOPE_TEXT, Answer, Citation
 from assistant.composer import Composer
 from assistant.conversation import contextualize
 from assistant.embeddings import load_embeddings, load_token_counter, set_threads
@@ -14,9 +14,11 @@ from assistant.errors import AssistantError
 from assistant.gate import is_in_scope, scope_score
 from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
 from assistant.intent import remedy_terms
+from assistant.referral import locate, referral_answer
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Store, wipe
+from assistant.triage import Triage, load_rules
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -27,10 +29,21 @@ MAX_QUESTION_CHARS = 4000
 class Assistant:
     """Answers questions from the indexed corpus: retrieve, gate, compose, cite."""
 
-    def __init__(self, settings: Settings, retriever: HybridRetriever, composer: Composer):
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: HybridRetriever,
+        composer: Composer,
+        triage: Triage,
+    ):
         self.settings = settings
         self.retriever = retriever
         self.composer = composer
+        self.triage = triage
+        chunks = list(retriever.chunks.values())
+        self.sources: dict[str, Citation | None] = {
+            rule.id: locate(rule, chunks) for rule in triage.rules
+        }
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Answer one question; `history` holds the user's earlier questions, oldest first."""
@@ -40,14 +53,25 @@ class Assistant:
         if len(question) > MAX_QUESTION_CHARS:
             raise AssistantError(f"the question is too long (over {MAX_QUESTION_CHARS} characters)")
         started = time.perf_counter()
+        # Safety first, on the user's own words (every turn), before retrieval or any model.
+        findings = self.triage.assess([*history, question])
+        if findings:
+            answer = referral_answer(question, findings, self.sources)
+            answer.timings_ms = {"triage": (time.perf_counter() - started) * 1000}
+            answer.timings_ms["total"] = answer.timings_ms["triage"]
+            return answer
+        triaged = time.perf_counter()
         turn = contextualize(question, history)
         extra = remedy_terms(turn.intent_text)
         retrieval = self.retriever.retrieve(turn.query, self.settings.top_k, extra)
         retrieved = time.perf_counter()
-        timings = {"retrieve": (retrieved - started) * 1000}
+        timings = {
+            "triage": (triaged - started) * 1000,
+            "retrieve": (retrieved - triaged) * 1000,
+        }
         score = scope_score(retrieval.best_similarity, retrieval.coverage, turn.query)
         if not is_in_scope(score, self.settings.gate_threshold):
-            timings["total"] = timings["retrieve"]
+            timings["total"] = (retrieved - started) * 1000
             return Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False, timings_ms=timings)
         composition = self.composer.compose(turn, retrieval.passages, retrieval.vector)
         finished = time.perf_counter()
@@ -74,7 +98,12 @@ def build_assistant(
     composer = Composer(
         embeddings.embed_documents, idf, settings.max_sentences, siblings=retriever.siblings
     )
-    return Assistant(settings, retriever, composer)
+    triage = Triage(
+        load_rules(),
+        vectorize=embeddings.embed_documents,
+        threshold=settings.triage_similarity,
+    )
+    return Assistant(settings, retriever, composer, triage)
 
 
 def build_index(

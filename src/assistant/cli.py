@@ -199,3 +199,33 @@ def calibrate(ctx: click.Context, suite: Path) -> None:
         click.echo(f"chosen threshold: {result.threshold:.4f} (current: {settings.gate_threshold})")
         click.echo(f"false refusals (in-scope refused): {result.false_refusal_rate:.1%}")
         click.echo(f"false answers (out-of-scope answered): {result.false_answer_rate:.1%}")
+
+
+@main.command()
+@click.argument("suites", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
+    """Measure red-flag triage on labelled SUITES and calibrate its similarity threshold.
+
+    The first suite (default evals/triage.yaml) sets the threshold; each suite is then
+    reported at the configured threshold (ASSISTANT_TRIAGE_SIMILARITY).
+    """
+    with user_errors(ctx.obj["debug"]):
+        from assistant.embeddings import load_embeddings
+        from assistant.evaluation.cases import load_suite
+        from assistant.evaluation.triage_report import observe, report_at, similarity_threshold
+        from assistant.triage import Triage, load_rules
+
+        settings = load_settings()
+        embeddings = load_embeddings(settings.torch_threads)
+        checker = Triage(load_rules(), vectorize=embeddings.embed_documents)
+        for i, path in enumerate(suites or (Path("evals/triage.yaml"),)):
+            observed = observe(checker, load_suite(path))
+            if i == 0:
+                chosen = similarity_threshold(observed)
+                click.echo(
+                    f"similarity threshold chosen on {path}: {chosen:.4f} "
+                    f"(configured: {settings.triage_similarity})"
+                )
+            report = report_at(observed, settings.triage_similarity)
+            click.echo("\n".join([f"\n{path}", *report.lines()]))

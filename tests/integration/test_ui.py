@@ -45,3 +45,13 @@ def test_chat_endpoint_refuses_out_of_scope(page_url: str) -> None:
     reply = Client(page_url, verbose=False).predict(message="capital of France?", api_name="/chat")
     assert "outside what my sources cover" in reply
     assert "Sources" not in reply
+
+
+def test_chat_endpoint_shows_a_referral(page_url: str) -> None:
+    from gradio_client import Client
+
+    reply = Client(page_url, verbose=False).predict(
+        message="my leg has gone numb, which stretch?", api_name="/chat"
+    )
+    assert reply.startswith("⚠️ Please")
+    assert "Numbness or tingling" in reply

@@ -21,6 +21,10 @@ class Case(BaseModel):
     expect_docs: list[str] = Field(default_factory=list, description="Documents that answer it.")
     expect_section: str | None = Field(default=None, description="Heading of the answer.")
     in_scope: bool | None = Field(default=None, description="Whether the corpus answers it.")
+    expect_flags: list[str] | None = Field(
+        default=None, description="Red-flag rules that must fire ([] = none may fire)."
+    )
+    category: str | None = Field(default=None, description="Kind of case (refer, no-refer, …).")
 
 
 class Suite(BaseModel):
