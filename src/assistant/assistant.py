@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
 MAX_QUESTION_CHARS = 4000
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -44,6 +46,10 @@ class Assistant:
         self.sources: dict[str, Citation | None] = {
             rule.id: locate(rule, chunks) for rule in triage.rules
         }
+        for rule in triage.rules:
+            if rule.citation is not None and self.sources[rule.id] is None:
+                # The referral still happens, but without its quote: the clinic should know.
+                log.warning("red-flag rule %s: its quote is not in the indexed corpus", rule.id)
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Answer one question; `history` holds the user's earlier questions, oldest first."""
