@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +67,26 @@ class Settings(BaseSettings):
     ingest_threads: int = Field(default=2, ge=1, description="Torch threads for bulk embedding.")
     host: str = Field(default="127.0.0.1", description="Address the chat page listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the chat page listens on.")
+    auth: SecretStr | None = Field(
+        default=None,
+        description="'username:password' required to open the chat page (none by default).",
+    )
+
+    @field_validator("auth")
+    @classmethod
+    def auth_has_user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            user, _, password = value.get_secret_value().partition(":")
+            if not user or not password:
+                raise ValueError("use the form username:password")
+        return value
+
+    def credentials(self) -> tuple[str, str] | None:
+        """The chat page's (username, password), if one is configured."""
+        if self.auth is None:
+            return None
+        user, _, password = self.auth.get_secret_value().partition(":")
+        return user, password
 
     @property
     def index_dir(self) -> Path:

@@ -1,14 +1,24 @@
-"""The chat page (Gradio); it imports only the core and shows the same `Answer` as the CLI."""
+"""The chat page (Gradio). It imports only the core and shows the same `Answer` as the CLI.
+
+Each browser session keeps its own conversation in `gr.State`; nothing is shared between
+sessions except the read-only assistant and the feedback file.
+"""
 
 from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer
 from assistant.errors import AssistantError
+from assistant.feedback import FeedbackStore
+from assistant.render import to_html
+from assistant.summary import therapist_summary
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -18,65 +28,160 @@ if TYPE_CHECKING:
 
 WELCOME = (
     "Ask about the iliopsoas (hip flexor) muscle: stretches, strengthening, causes of pain or "
-    "tightness, and when to see a doctor. Every answer quotes the clinic's source articles, "
-    "numbered [1], [2], … This is general information, not medical advice."
+    "tightness, and when to see a doctor. Answers come only from the clinic's source articles, "
+    "and every sentence is numbered so you can check it against its source. I can't answer "
+    "questions the articles don't cover, and I'll tell you to see a doctor if you describe a "
+    "warning sign."
 )
+NOTICE = "General information, not medical advice. If you are unwell or unsure, see a doctor."
 EXAMPLES = [
     "How do I do the kneeling hip flexor stretch?",
     "How long should I hold a hip flexor stretch?",
     "Why does sitting all day make my hip flexors tight?",
     "Which stretch for hamstring overstretching?",
-    "Where is the psoas muscle?",
+    "My leg has gone numb, which stretch should I do?",
 ]
+CSS = """
+.referral { border: 3px solid #b91c1c; background: #fef2f2; color: #450a0a;
+  border-radius: 10px; padding: 0.6rem 0.9rem; margin-bottom: 0.5rem; }
+.referral-lead { font-weight: 700; font-size: 1.1em; margin: 0 0 0.4rem 0; }
+.sources summary { cursor: pointer; font-weight: 600; }
+.sources blockquote { margin: 0.2rem 0 0.6rem 0; font-style: italic; }
+a.cite { font-weight: 600; text-decoration: none; }
+.out-of-scope ul { margin-top: 0.2rem; }
+"""
+STREAM_STEPS = 12  # an extractive answer is ready at once; it is revealed in steps
 
 
-def to_markdown(answer: Answer) -> str:
-    """The answer followed by its numbered sources with their verbatim quotes."""
-    if not answer.citations:
-        return answer.text
-    sources = []
-    for c in answer.citations:
-        where = f"{c.title} — {c.section}" if c.section and c.section != c.title else c.title
-        quote = html.escape(" ".join(c.quote.split()))
-        sources.append(f"**[{c.n}]** {html.escape(where)}  \n> {quote}")
-    return answer.text + "\n\n**Sources**\n\n" + "\n\n".join(sources)
-
-
-def user_turns(history: Sequence[Any]) -> list[str]:
-    """The user's earlier messages from Gradio's chat history."""
-    turns = []
-    for message in history:
-        if isinstance(message, dict) and message.get("role") == "user":
-            content = message.get("content")
-            turns.append(content if isinstance(content, str) else str(content))
-    return turns
-
-
-def build_page(assistant: Assistant) -> gr.ChatInterface:
-    """The chat page; each browser session keeps its own history (Gradio's per-session state)."""
+def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+    """The chat page: conversation, feedback, and the summary for the therapist."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    def respond(message: str, history: list[Any]) -> str:
+    def respond(
+        message: str, chat: list[dict[str, Any]], turns: list[Answer | None]
+    ) -> Iterator[tuple[list[dict[str, Any]], list[Answer | None], str]]:
+        # User text is escaped: it is shown as text, never interpreted as markup.
+        chat = [*chat, {"role": "user", "content": html.escape(message)}]
+        history = [a.question for a in turns if a is not None]
         try:
-            return to_markdown(assistant.ask(message, user_turns(history)))
+            answer: Answer | None = assistant.ask(message, history)
         except AssistantError as exc:
-            return f"Sorry: {exc}."
+            answer = None
+            reply = html.escape(f"Sorry: {exc}.")
+        turns = [*turns, answer]
+        if answer is not None:
+            reply = to_html(answer, len(turns))
+            if answer.in_scope and not answer.referral:  # a warning is shown whole, at once
+                for partial in reveal(answer.text):
+                    yield [*chat, {"role": "assistant", "content": html.escape(partial)}], turns, ""
+        yield [*chat, {"role": "assistant", "content": reply}], turns, ""
 
-    return gr.ChatInterface(
-        respond,
-        title="Hip flexor questions",
-        description=WELCOME,
-        examples=EXAMPLES,
-        cache_examples=False,
-        analytics_enabled=False,
-        api_name="chat",
+    def on_like(data: gr.LikeData, turns: list[Answer | None], keep_question: bool) -> str:
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        answer = turns[int(index) // 2] if 0 <= int(index) // 2 < len(turns) else None
+        if answer is None:
+            return "Nothing to rate there."
+        feedback.record(answer, liked=bool(data.liked), keep_question=bool(keep_question))
+        stored = "with your question" if keep_question else "without your question"
+        return f"Thank you, your feedback was saved on this computer ({stored})."
+
+    def api_chat(question: str) -> str:
+        try:
+            return to_html(assistant.ask(question), 1)
+        except AssistantError as exc:
+            return html.escape(f"Sorry: {exc}.")
+
+    # Gradio finds the LikeData parameter by its annotation, which must be the class itself.
+    on_like.__annotations__["data"] = gr.LikeData
+
+    def summarise(turns: list[Answer | None]) -> tuple[str, str]:
+        text = therapist_summary([a for a in turns if a is not None])
+        path = Path(tempfile.mkdtemp(prefix="summary-")) / "summary-for-my-therapist.txt"
+        path.write_text(text, encoding="utf-8")
+        return text, str(path)
+
+    with gr.Blocks(title="Hip flexor questions", analytics_enabled=False) as page:
+        gr.Markdown(f"## Hip flexor questions\n{WELCOME}\n\n*{NOTICE}*")
+        turns = gr.State([])
+        chatbot = gr.Chatbot(
+            label="Conversation",
+            elem_id="chat",
+            height=460,
+            sanitize_html=True,
+            placeholder="Ask a question below, or pick an example.",
+        )
+        with gr.Row(equal_height=True):
+            box = gr.Textbox(
+                label="Your question",
+                placeholder="e.g. How long should I hold the stretch?",
+                elem_id="question",
+                scale=5,
+                max_lines=6,
+                autofocus=True,
+            )
+            ask = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+        gr.Examples(EXAMPLES, inputs=box, label="Examples")
+        keep_question = gr.Checkbox(
+            label="When I rate an answer, also store my question (otherwise only the answer "
+            "is stored). Everything stays on this computer.",
+            value=False,
+            elem_id="keep-question",
+        )
+        status = gr.Markdown(elem_id="status")
+        summary_button = gr.Button("Summary for my therapist", elem_id="summary-button")
+        summary_text = gr.Textbox(
+            label="Summary for my therapist", lines=8, interactive=False, elem_id="summary"
+        )
+        summary_file = gr.File(label="Download the summary", interactive=False)
+
+        for trigger in (box.submit, ask.click):
+            trigger(respond, [box, chatbot, turns], [chatbot, turns, box], api_visibility="private")
+        chatbot.like(on_like, [turns, keep_question], status)
+        summary_button.click(
+            summarise, turns, [summary_text, summary_file], api_visibility="private"
+        )
+        # A plain endpoint for programs (gradio_client): one question in, the answer's HTML out.
+        api_in, api_out = gr.Textbox(visible=False), gr.Textbox(visible=False)
+        api_in.submit(api_chat, api_in, api_out, api_name="chat")
+    return page  # type: ignore[no-any-return]
+
+
+def reveal(text: str) -> Iterator[str]:
+    """Growing prefixes of the answer, ending at word boundaries."""
+    words = text.split(" ")
+    step = max(1, len(words) // STREAM_STEPS)
+    for end in range(step, len(words), step):
+        yield " ".join(words[:end])
+        time.sleep(0.02)
+
+
+def theme() -> Any:
+    """Gradio's default look with system fonts: the page loads nothing from the internet."""
+    import gradio as gr
+
+    return gr.themes.Default(
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    )
+
+
+def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
+    """Start the page on the configured address; several clients are served at once."""
+    auth = settings.credentials()
+    page.queue(default_concurrency_limit=4).launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth,
+        share=False,
+        theme=theme(),
+        css=CSS,
+        prevent_thread_lock=not block,
+        quiet=not block,
     )
 
 
 def launch(settings: Settings, assistant: Assistant) -> None:
-    """Serve the chat page on the configured address (127.0.0.1 unless told otherwise)."""
-    page = build_page(assistant)
-    page.queue(default_concurrency_limit=4).launch(
-        server_name=settings.host, server_port=settings.port, share=False
-    )
+    """Serve the chat page until interrupted."""
+    feedback = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    serve(build_page(assistant, feedback), settings)

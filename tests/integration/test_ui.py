@@ -1,14 +1,18 @@
-"""The chat page answers over HTTP, called the way a client program would (gradio_client)."""
+"""The chat page called the way a client program would (gradio_client), with and without auth."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from assistant.assistant import Assistant
-from assistant.ui import build_page
+from assistant.feedback import FeedbackStore
+from assistant.settings import Settings
+from assistant.ui import build_page, serve
 
 pytestmark = pytest.mark.integration
 
@@ -19,39 +23,65 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start(assistant: Assistant, folder: Path, **settings: object) -> tuple[str, object]:
+    config = Settings(port=free_port(), **settings)  # type: ignore[arg-type]
+    page = build_page(assistant, FeedbackStore(folder / "feedback.sqlite3"))
+    serve(page, config, block=False)
+    return f"http://127.0.0.1:{config.port}/", page
+
+
 @pytest.fixture(scope="module")
-def page_url(assistant: Assistant) -> Iterator[str]:
-    page = build_page(assistant)
-    page.queue().launch(
-        server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True
-    )
-    yield page.local_url
-    page.close()
+def page_url(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, page = start(assistant, tmp_path_factory.mktemp("ui"))
+    yield url
+    page.close()  # type: ignore[attr-defined]
 
 
 def test_chat_endpoint_returns_a_cited_answer(page_url: str) -> None:
     from gradio_client import Client
 
-    client = Client(page_url, verbose=False)
-    reply = client.predict(message="how do I do the bird dog exercise?", api_name="/chat")
-    assert "[1]" in reply
-    assert "**Sources**" in reply
+    reply = Client(page_url, verbose=False).predict(
+        "how do I do the bird dog exercise?", api_name="/chat"
+    )
+    assert 'class="cite"' in reply
+    assert "Sources (" in reply
     assert "Bird Dog" in reply
 
 
 def test_chat_endpoint_refuses_out_of_scope(page_url: str) -> None:
     from gradio_client import Client
 
-    reply = Client(page_url, verbose=False).predict(message="capital of France?", api_name="/chat")
+    reply = Client(page_url, verbose=False).predict("capital of France?", api_name="/chat")
     assert "outside what my sources cover" in reply
-    assert "Sources" not in reply
+    assert "Sources (" not in reply
 
 
 def test_chat_endpoint_shows_a_referral(page_url: str) -> None:
     from gradio_client import Client
 
     reply = Client(page_url, verbose=False).predict(
-        message="my leg has gone numb, which stretch?", api_name="/chat"
+        "my leg has gone numb, which stretch?", api_name="/chat"
     )
-    assert reply.startswith("⚠️ Please")
+    assert 'class="referral"' in reply
     assert "Numbness or tingling" in reply
+
+
+def test_empty_question_is_a_message_not_an_error(page_url: str) -> None:
+    from gradio_client import Client
+
+    reply = Client(page_url, verbose=False).predict("   ", api_name="/chat")
+    assert "please type a question" in reply
+
+
+def test_auth_from_settings_is_required(assistant: Assistant, tmp_path: Path) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AuthenticationError
+
+    url, page = start(assistant, tmp_path, auth=SecretStr("clinic:s3cret"))
+    try:
+        with pytest.raises(AuthenticationError, match="credentials"):
+            Client(url, verbose=False).predict("where is the psoas?", api_name="/chat")
+        client = Client(url, auth=("clinic", "s3cret"), verbose=False)
+        assert "cite" in client.predict("where is the psoas?", api_name="/chat")
+    finally:
+        page.close()  # type: ignore[attr-defined]

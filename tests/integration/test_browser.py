@@ -1,0 +1,224 @@
+"""The chat page in a real browser (Playwright driving Debian's Chromium), as a client uses it."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.feedback import FeedbackStore
+from assistant.settings import PROJECT_ROOT, Settings
+from assistant.ui import build_page, serve
+
+pytestmark = pytest.mark.integration
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT = PROJECT_ROOT / "test-output" / "browser"
+BOT = "#chat [data-testid=bot]"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def feedback(tmp_path_factory: pytest.TempPathFactory) -> FeedbackStore:
+    return FeedbackStore(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def url(assistant: Assistant, feedback: FeedbackStore) -> Iterator[str]:
+    """The real chat page, started by the test on a free local port."""
+    settings = Settings(port=free_port())
+    page = build_page(assistant, feedback)
+    serve(page, settings, block=False)
+    yield f"http://127.0.0.1:{settings.port}/"
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (./check installs it with apt-get on Debian)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def requests() -> list[str]:
+    """Every URL the page asks for during a test."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Any, url: str, requests: list[str]) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.goto(url)
+    tab.wait_for_selector("#question textarea")
+    yield tab
+    context.close()
+
+
+def ask(tab: Any, question: str) -> Any:
+    """Type a question with the keyboard, send it with Enter, wait for the finished answer."""
+    count = len(tab.query_selector_all(BOT))
+    tab.click("#question textarea")
+    tab.keyboard.type(question)
+    tab.keyboard.press("Enter")
+    tab.wait_for_function(
+        """([selector, count]) => {
+            const bots = document.querySelectorAll(selector);
+            return bots.length > count && !document.querySelector('.generating, .pending');
+        }""",
+        arg=[BOT, count],
+        timeout=30000,
+    )
+    tab.wait_for_timeout(300)
+    return tab.query_selector_all(BOT)[-1]
+
+
+def test_answer_streams_in_with_clickable_sources(page: Any, requests: list[str]) -> None:
+    page.evaluate(
+        """() => { window.lengths = []; new MutationObserver(() => {
+            const bots = document.querySelectorAll('#chat [data-testid=bot]');
+            const last = bots[bots.length - 1];
+            if (last) window.lengths.push(last.innerText.length);
+        }).observe(document.querySelector('#chat'),
+                   {subtree: true, childList: true, characterData: true}); }"""
+    )
+    answer = ask(page, "how do I do the bird dog exercise?")
+    lengths = [n for n in page.evaluate("window.lengths") if n > 0]
+    assert len(set(lengths)) >= 3, "the answer should appear in several steps"
+    assert answer.query_selector("a.cite") is not None
+    marker = answer.query_selector("a.cite")
+    assert "Bird Dog" in (marker.get_attribute("title") or "")
+    details = answer.query_selector("details.sources")
+    assert details.get_attribute("open") is None
+    details.query_selector("summary").click()
+    assert details.get_attribute("open") is not None
+    quote = details.query_selector("blockquote").inner_text()
+    corpus = (PROJECT_ROOT / "corpus" / "iliopsoas-pain-exercises.md").read_text(encoding="utf-8")
+    assert " ".join(quote.split())[:60] in " ".join(corpus.split())
+    marker.click()
+    assert page.evaluate("location.hash").startswith("#src-")
+    assert all(r.startswith(("http://127.0.0.1", "data:", "blob:")) for r in requests), [
+        r for r in requests if not r.startswith(("http://127.0.0.1", "data:", "blob:"))
+    ]
+
+
+def test_referral_is_a_warning_block_without_exercises(page: Any) -> None:
+    answer = ask(page, "my left leg has gone numb, which stretch should I do?")
+    warning = answer.query_selector(".referral")
+    assert warning is not None
+    assert warning.get_attribute("role") == "alert"
+    text = warning.inner_text()
+    assert text.startswith("⚠️ Please see a doctor")
+    assert "Numbness or tingling" in text
+    assert "Starting Position" not in answer.inner_text()
+    colour = page.evaluate("e => getComputedStyle(e).borderTopColor", warning)
+    assert colour == "rgb(185, 28, 28)"
+
+
+def test_out_of_scope_gets_suggestions(page: Any) -> None:
+    answer = ask(page, "what is the capital of France?")
+    assert "outside what my sources cover" in answer.inner_text()
+    assert len(answer.query_selector_all(".out-of-scope li")) >= 3
+
+
+def test_follow_up_is_about_the_earlier_stretch(page: Any) -> None:
+    ask(page, "how do I do the kneeling hip flexor stretch?")
+    answer = ask(page, "how long do I hold it?")
+    assert "seconds" in answer.inner_text()
+
+
+def test_feedback_is_stored_locally_question_only_with_consent(
+    page: Any, feedback: FeedbackStore
+) -> None:
+    before = len(feedback.rows())
+    ask(page, "where is the psoas located?")
+    page.query_selector_all(f"{BOT} ~ * button[aria-label=Like], #chat button[aria-label=Like]")[
+        -1
+    ].click()
+    page.wait_for_function("document.querySelector('#status').innerText.includes('Thank you')")
+    page.check("#keep-question input")
+    ask(page, "what causes tight hip flexors?")
+    page.query_selector_all("#chat button[aria-label=Dislike]")[-1].click()
+    page.wait_for_function(
+        "document.querySelector('#status').innerText.includes('with your question')"
+    )
+    rows = feedback.rows()[before:]
+    assert [r["rating"] for r in rows] == [1, -1]
+    assert rows[0]["question"] is None
+    assert rows[1]["question"] == "what causes tight hip flexors?"
+    assert "psoas" in str(rows[0]["citations"])
+
+
+def test_summary_for_the_therapist(page: Any) -> None:
+    ask(page, "how do I do the glute bridge?")
+    ask(page, "I also have a fever and my hip hurts")
+    page.click("#summary-button")
+    page.wait_for_function("document.querySelector('#summary textarea').value.length > 0")
+    summary = page.eval_on_selector("#summary textarea", "e => e.value")
+    assert "Questions I asked:" in summary
+    assert "how do I do the glute bridge?" in summary
+    assert "Glute Bridge" in summary
+    assert "Pain with fever, chills or unexplained weight loss" in summary
+    link = page.wait_for_selector("a[download]")
+    assert "summary-for-my-therapist" in (link.get_attribute("href") or "")
+
+
+def test_two_people_chatting_at_once_stay_separate(browser: Any, url: str) -> None:
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        one, two = first.new_page(), second.new_page()
+        for tab in (one, two):
+            tab.goto(url)
+            tab.wait_for_selector("#question textarea")
+        ask(one, "where is the psoas located?")
+        ask(two, "how do I do the bird dog exercise?")
+        assert "psoas located" in one.inner_text("#chat")
+        assert "bird dog" not in one.inner_text("#chat").lower().split("?")[0]
+        assert "psoas located" not in two.inner_text("#chat")
+        answer = ask(two, "how long do I hold it?")  # follows two's own conversation
+        assert "repetitions" in answer.inner_text() or "seconds" in answer.inner_text()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_html_in_a_question_is_shown_as_text(page: Any) -> None:
+    ask(page, "<script>window.pwned = 1</script><img src=x onerror='window.pwned=2'> hip?")
+    assert page.evaluate("window.pwned === undefined")
+    assert "<script>window.pwned = 1</script>" in page.inner_text("#chat")
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone", 360, 740)])
+def test_screenshots_and_no_horizontal_scroll(
+    browser: Any, url: str, name: str, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        tab = context.new_page()
+        tab.goto(url)
+        tab.wait_for_selector("#question textarea")
+        ask(tab, "how long should I hold the kneeling hip flexor stretch?")
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        shot = OUTPUT / f"{name}.png"
+        tab.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        assert tab.evaluate("document.scrollingElement.scrollWidth") <= width
+    finally:
+        context.close()
