@@ -222,3 +222,18 @@ def test_screenshots_and_no_horizontal_scroll(
         assert tab.evaluate("document.scrollingElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+def test_keyboard_only(page: Any) -> None:
+    """Focus starts in the question box; Enter asks; Tab reaches the summary button."""
+    assert page.evaluate("document.activeElement.closest('#question') !== null")
+    page.keyboard.type("where is the psoas located?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{BOT} details.sources", timeout=30000)
+    for _ in range(80):
+        if page.evaluate("document.activeElement.id") == "summary-button":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "summary-button"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#summary textarea').value.includes('psoas')")
