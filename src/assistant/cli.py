@@ -229,3 +229,68 @@ def triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
                 )
             report = report_at(observed, settings.triage_similarity)
             click.echo("\n".join([f"\n{path}", *report.lines()]))
+
+
+@main.command("eval")
+@click.argument("suites", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--k",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Passages retrieved for the retrieval metrics.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier report.json to compare with, case by case.",
+)
+@click.option(
+    "--out",
+    default=Path("eval-report"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.json and report.html.",
+)
+@click.option(
+    "--fail-under",
+    "overrides",
+    multiple=True,
+    metavar="METRIC=VALUE",
+    help="Override a threshold, e.g. --fail-under retrieval.hit@3=0.95 (repeatable).",
+)
+@click.pass_context
+def evaluate(
+    ctx: click.Context, suites: tuple[Path, ...], k: int, baseline: Path | None, out: Path,
+    overrides: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Run the eval SUITES (default: every evals/*.yaml) and check their thresholds.
+
+    Exit code 0 when every threshold holds, 1 when any falls short, 2 when the run is broken.
+    """
+    from assistant.evaluation.run import run_eval
+
+    bounds = parse_overrides(overrides)
+    try:
+        passed = run_eval(load_settings(), list(suites), k=k, baseline=baseline, out=out,
+                          overrides=bounds)  # fmt: skip
+    except Exception as exc:
+        if ctx.obj["debug"]:
+            raise
+        click.echo(f"Error: the eval run is broken: {' '.join(str(exc).split())}", err=True)
+        ctx.exit(2)
+    ctx.exit(0 if passed else 1)
+
+
+def parse_overrides(items: tuple[str, ...]) -> dict[str, float]:
+    """METRIC=VALUE pairs from --fail-under."""
+    bounds = {}
+    for item in items:
+        metric, _, value = item.partition("=")
+        try:
+            bounds[metric.strip()] = float(value)
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{item!r} is not METRIC=NUMBER", param_hint="--fail-under"
+            ) from exc
+    return bounds

@@ -25,8 +25,8 @@ OUR_PARTS = re.compile(
 )
 # Other parts of the body, and medicines: the sources say nothing about either.
 ELSEWHERE = re.compile(
-    r"\b(?:calf|calves|ankles?|feet|foot|heels?|toes?|plantar|achilles|shins?|wrists?|hands?|"
-    r"fingers?|elbows?|shoulders?|rotator|neck|jaw|tmj|head(?:aches?)?|eyes?|teeth|chest|"
+    r"\b(?:calf|calves|ankles?|heels?|plantar|achilles|shins?|wrists?|"
+    r"elbows?|shoulders?|rotator|neck|jaw|tmj|head(?:aches?)?|eyes?|teeth|chest|"
     r"it band|carpal|ibuprofen|advil|tylenol|paracetamol|acetaminophen|aspirin|naproxen|"
     r"opioids?|relaxants?|cyclobenzaprine|cortisone|steroids?|dos(?:e|age)s?|mg|milligrams?)\b",
     re.IGNORECASE,

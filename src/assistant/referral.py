@@ -47,25 +47,21 @@ def referral_answer(
     labels = "; ".join(f.rule.label.replace(" (general safety rule)", "") for f in findings)
     lines.append(f"What you describe includes a warning sign: {labels}.")
     citations: list[Citation] = []
+    quoted: list[str] = []
     for finding in findings:
+        note = f" {GENERAL_NOTE}" if finding.rule.source == "general" else ""
+        lines.append(f"- {finding.rule.advice}{note}")
         source = sources.get(finding.rule.id)
         if source is not None:
+            n = len(citations) + 1
             citations.append(
-                Citation(
-                    len(citations) + 1,
-                    source.doc_id,
-                    source.title,
-                    source.section,
-                    source.chunk_id,
-                    source.quote,
-                    source.start,
-                    source.end,
-                )
-            )
-            lines.append(f"- {finding.rule.advice} [{len(citations)}]")
-        else:
-            note = GENERAL_NOTE if finding.rule.source == "general" else ""
-            lines.append(f"- {finding.rule.advice} {note}".rstrip())
+                Citation(n, source.doc_id, source.title, source.section, source.chunk_id,
+                         source.quote, source.start, source.end)
+            )  # fmt: skip
+            quoted.append(f"“{source.quote}” [{n}]")
+    if quoted:
+        # The articles' own words, verbatim, so every [n] backs exactly what it follows.
+        lines += ["", "The clinic's articles say:", *quoted]
     lines += ["", CLOSING]
     return Answer(
         question=question,

@@ -34,6 +34,14 @@ CLAUSE_BREAK = re.compile(
     r"|\band (?=(?:i|my|it|now|then|his|her|the|she|he|they|its)\b)"
 )
 NEGATION_WINDOW = 5  # words before a mention that a negation reaches
+# A past episode the user says is over ("a temperature two months ago … fully better now").
+PAST = re.compile(
+    r"\b(?:ago|last (?:week|month|year|summer|winter)|years? back|as a (?:kid|child))\b"
+)
+RESOLVED = re.compile(
+    r"\b(?:fully|completely|totally|all) (?:better|recovered|healed|fine)|\b(?:gone|went) "
+    r"(?:away )?completely|\bcompletely gone\b|\bcleared up\b|\b(?:fine|better|recovered) now\b"
+)
 
 
 class Citation(BaseModel):
@@ -208,7 +216,9 @@ class Triage:
         found: dict[str, Finding] = {}
         # One text for the whole conversation: "I fell off a ladder" … "I can't stand on it".
         text = self.normalise(". ".join(messages))
-        for finding in self.lexicon(text) + self.similar(text):
+        # The similarity layer is a safety net for wording the lexicon does not know; once the
+        # lexicon has found a warning sign, near-synonyms would only add wrong labels.
+        for finding in self.lexicon(text) or self.similar(text):
             found.setdefault(finding.rule.id, finding)
         order = {rule.id: i for i, rule in enumerate(self.rules)}
         return sorted(found.values(), key=lambda f: (f.rule.urgency != "urgent", order[f.rule.id]))
@@ -218,11 +228,14 @@ class Triage:
         return normalise(text, self.vocabulary, self.keep)
 
     def lexicon(self, text: str) -> list[Finding]:
-        """Rules whose patterns match a mention that is not negated."""
+        """Rules whose patterns match a mention that is not negated (nor, for a non-urgent
+        rule, a past episode the user says is over)."""
         findings = []
+        over = bool(RESOLVED.search(text))
         for rule in self.rules:
+            settled = over and rule.urgency != "urgent"
             for pattern in self.lexicons[rule.id]:
-                match = first_affirmed(pattern, text)
+                match = first_affirmed(pattern, text, settled)
                 if match:
                     findings.append(Finding(rule, match.group(0), "lexicon"))
                     break
@@ -232,7 +245,7 @@ class Triage:
         """Rules whose example phrasings are close to a clause that has no negation in it."""
         if self.vectorize is None or not self.examples:
             return []
-        parts = [c for c in clauses(text) if len(c.split()) >= 3 and not NEGATION.search(c)]
+        parts = [c for c in clauses(text) if similar_enough_to_check(c)]
         if not parts:
             return []
         findings: dict[str, Finding] = {}
@@ -246,11 +259,7 @@ class Triage:
         """Per rule, the highest similarity of any un-negated clause (for calibration)."""
         if self.vectorize is None:
             return {}
-        parts = [
-            c
-            for c in clauses(self.normalise(text))
-            if len(c.split()) >= 3 and not NEGATION.search(c)
-        ]
+        parts = [c for c in clauses(self.normalise(text)) if similar_enough_to_check(c)]
         best = {rule.id: 0.0 for rule in self.rules}
         if parts:
             for vector in self.vectorize(parts):
@@ -259,15 +268,36 @@ class Triage:
         return best
 
 
-def first_affirmed(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first match that is not negated. A negated match must not hide a later one that
-    overlaps it ("no fever last week. now i have a fever and my hip hurts")."""
+def first_affirmed(
+    pattern: re.Pattern[str], text: str, settled: bool = False
+) -> re.Match[str] | None:
+    """The first match that is not negated (nor in the past when the user says it is over).
+    A skipped match must not hide a later one that overlaps it ("no fever last week. now i
+    have a fever and my hip hurts")."""
     position = 0
     while (match := pattern.search(text, position)) is not None:
-        if not negated(text, match.start()):
+        if not negated(text, match.start()) and not (settled and in_past(text, match.start())):
             return match
         position = match.start() + 1
     return None
+
+
+def in_past(text: str, start: int) -> bool:
+    """True when the clause holding `start` talks about the past ("… two months ago")."""
+    return bool(PAST.search(clause_at(text, start)))
+
+
+def clause_at(text: str, position: int) -> str:
+    """The clause of `text` that contains `position`."""
+    begin = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, position)), default=0)
+    end = next((m.start() for m in CLAUSE_BREAK.finditer(text, position)), len(text))
+    return text[begin:end]
+
+
+def similar_enough_to_check(clause: str) -> bool:
+    """Clauses the similarity layer compares: long enough, with no negation and not about
+    something that is over (the model cannot tell "numb" from "no longer numb")."""
+    return len(clause.split()) >= 3 and not NEGATION.search(clause) and not RESOLVED.search(clause)
 
 
 def negated(text: str, start: int) -> bool:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import AssistantError
+
+Category = Literal["answer", "refer", "no-refer", "out-of-scope", "follow-up", "adversarial"]
 
 
 class Case(BaseModel):
@@ -24,18 +27,39 @@ class Case(BaseModel):
     expect_flags: list[str] | None = Field(
         default=None, description="Red-flag rules that must fire ([] = none may fire)."
     )
-    category: str | None = Field(default=None, description="Kind of case (refer, no-refer, …).")
+    category: Category | None = Field(default=None, description="Kind of case.")
+    any_of: list[str] = Field(
+        default_factory=list, description="At least one must be in the answer."
+    )
+    all_of: list[str] = Field(default_factory=list, description="All must be in the answer.")
 
 
-class Suite(BaseModel):
-    """A named list of cases."""
+class Thresholds(BaseModel):
+    """What the product must achieve on a suite: metric name → bound."""
 
     model_config = ConfigDict(extra="forbid")
 
+    min: dict[str, float] = Field(default_factory=dict, description="Metric must be at least.")
+    max: dict[str, float] = Field(default_factory=dict, description="Metric must be at most.")
+
+
+class Suite(BaseModel):
+    """A named list of cases with the thresholds they must meet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    suite: str | None = Field(default=None, description="Name (default: the file's stem).")
+    description: str = ""
+    thresholds: Thresholds = Field(default_factory=Thresholds)
     cases: list[Case]
 
 
 def load_suite(path: Path) -> list[Case]:
+    """The cases of a suite file (see `read_suite`)."""
+    return read_suite(path).cases
+
+
+def read_suite(path: Path) -> Suite:
     """Read a suite file; raise AssistantError naming the file, case and field at fault."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -59,4 +83,5 @@ def load_suite(path: Path) -> list[Case]:
         if case.id in seen:
             raise AssistantError(f"{path}: case {case.id}: field id: used twice")
         seen.add(case.id)
-    return suite.cases
+    suite.suite = suite.suite or path.stem
+    return suite

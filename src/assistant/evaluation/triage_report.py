@@ -108,7 +108,7 @@ def report_at(observed: Sequence[Observed], threshold: float) -> TriageReport:
     """The report the triage would give with the similarity layer at `threshold`."""
     report = TriageReport(threshold)
     for item in observed:
-        fired = set(item.lexicon) | {r for r, v in item.similarity.items() if v >= threshold}
+        fired = set(item.lexicon) or {r for r, v in item.similarity.items() if v >= threshold}
         expected = item.case.expect_flags or []
         if not expected:
             report.benign_cases += 1

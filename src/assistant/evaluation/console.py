@@ -1,0 +1,46 @@
+"""The eval run on the terminal: a table per suite, failing cases, changes from the baseline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.evaluation.report import fmt
+
+SHOWN_FAILURES = 12
+
+
+def show(report: dict[str, Any], console: Console) -> None:
+    """Print every suite's thresholds and its failing cases."""
+    for suite in report["suites"]:
+        table = Table(title=f"{suite['name']} — {len(suite['cases'])} cases", title_justify="left")
+        for column in ("metric", "value", "threshold", ""):
+            table.add_column(column)
+        for check in suite["checks"]:
+            verdict = "[green]pass[/]" if check["ok"] else "[bold red]FAIL[/]"
+            table.add_row(
+                check["metric"], fmt(check["value"]),
+                f"{check['bound']} {fmt(check['threshold'])}", verdict,
+            )  # fmt: skip
+        for metric, value in suite["metrics"].items():
+            if metric not in {c["metric"] for c in suite["checks"]}:
+                table.add_row(metric, fmt(value), "", "")
+        console.print(table)
+        failing = [c for c in suite["cases"] if not c["passed"]]
+        for case in failing[:SHOWN_FAILURES]:
+            console.print(f"  [red]✗[/] {case['id']}: {'; '.join(case['reasons'])}", markup=True)
+        if len(failing) > SHOWN_FAILURES:
+            console.print(f"  … and {len(failing) - SHOWN_FAILURES} more (see the HTML report)")
+        change = report.get("baseline", {}).get(suite["name"])
+        if change and not change.get("new_suite"):
+            for metric, delta in change["metrics"].items():
+                console.print(f"  Δ {metric}: {fmt(delta['before'])} → {fmt(delta['after'])}")
+            if change["worse"]:
+                console.print(f"  [red]worse than baseline:[/] {', '.join(change['worse'])}")
+            if change["better"]:
+                console.print(f"  [green]better than baseline:[/] {', '.join(change['better'])}")
+        console.print()
+    verdict = "[bold green]all thresholds hold[/]" if report["passed"] else "[bold red]FAILED[/]"
+    console.print(f"Result: {verdict}")

@@ -1,0 +1,74 @@
+"""`assistant eval`: load suites, run them through the assistant, report, compare, decide."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from rich.console import Console
+
+from assistant.assistant import build_assistant
+from assistant.errors import AssistantError
+from assistant.evaluation.cases import read_suite
+from assistant.evaluation.console import show
+from assistant.evaluation.report import build_report, compare, run_metadata, write_reports
+from assistant.evaluation.runner import run_suite
+from assistant.settings import PROJECT_ROOT, Settings
+
+
+def default_suites() -> list[Path]:
+    """Every suite in evals/ (of the current folder, else of the project)."""
+    folder = Path("evals") if Path("evals").is_dir() else PROJECT_ROOT / "evals"
+    return sorted(folder.glob("*.yaml"))
+
+
+def run_eval(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    k: int,
+    baseline: Path | None,
+    out: Path,
+    overrides: dict[str, float],
+) -> bool:
+    """Run, print and write the reports; True when every threshold holds."""
+    paths = paths or default_suites()
+    if not paths:
+        raise AssistantError("no suite files given and none found in evals/")
+    suites = [(path, read_suite(path)) for path in paths]  # every file is checked before running
+    earlier = read_baseline(baseline) if baseline else None
+    assistant = build_assistant(settings)
+
+    @cache
+    def source(doc_id: str) -> str | None:
+        for suffix in (".md", ".txt"):
+            path = settings.corpus_dir / f"{doc_id}{suffix}"
+            if path.exists():
+                return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        return None
+
+    console = Console(highlight=False)
+    results = []
+    for path, suite in suites:
+        console.print(f"Running {path} ({len(suite.cases)} cases)…")
+        results.append(run_suite(assistant, suite, path, k=k, source=source, overrides=overrides))
+    report = build_report(run_metadata(settings, assistant, k), results)
+    if earlier is not None:
+        report["baseline"] = compare(report, earlier)
+        report["metadata"]["baseline"] = str(baseline)
+    show(report, console)
+    json_path, html_path = write_reports(report, out)
+    console.print(f"Reports: {json_path}  {html_path}")
+    return bool(report["passed"])
+
+
+def read_baseline(path: Path) -> dict[str, object]:
+    """An earlier report.json."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AssistantError(f"{path}: not a readable report.json ({exc})") from exc
+    if not isinstance(data, dict) or "suites" not in data:
+        raise AssistantError(f"{path}: not an eval report (no 'suites')")
+    return data

@@ -1,0 +1,124 @@
+"""`assistant eval` end to end: real assistant, suites from files, reports, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import cli
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+SUITE = """
+suite: small
+thresholds:
+  min:
+    answers.facts: 1.0
+    citations.valid: 1.0
+    triage.referral_recall: 1.0
+    scope.refusal_rate: 1.0
+  max:
+    answers.uncited: 0
+cases:
+  - id: bird-dog-reps
+    category: answer
+    question: "how many reps of the bird dog should i do"
+    expect_docs: [iliopsoas-pain-exercises]
+    any_of: ["10-15 repetitions"]
+  - id: hold-follow-up
+    category: follow-up
+    history: ["how do I do the kneeling hip flexor stretch?"]
+    question: "how long do I hold it?"
+    any_of: ["seconds"]
+  - id: numb-leg
+    category: refer
+    question: "my leg went numb, what stretch?"
+    expect_flags: [numbness_tingling]
+  - id: capital
+    category: out-of-scope
+    question: "what is the capital of France?"
+    in_scope: false
+"""
+
+
+@pytest.fixture
+def run(settings: Settings, model, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setattr("assistant.assistant.load_embeddings", lambda threads=1: model)
+    suite = tmp_path / "small.yaml"
+    suite.write_text(SUITE, encoding="utf-8")
+
+    def invoke(*args: str) -> object:
+        return CliRunner().invoke(
+            cli.main, ["eval", str(suite), "--out", str(tmp_path / "out"), *args]
+        )
+
+    return invoke
+
+
+def test_passing_suite_exits_0_and_writes_both_reports(run, tmp_path: Path) -> None:
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert "all thresholds hold" in result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["passed"] is True
+    meta = report["metadata"]
+    assert {"git_commit", "embedding_model", "index_hash", "settings"} <= set(meta)
+    suite = report["suites"][0]
+    assert suite["metrics"]["answers.facts"] == 1.0
+    assert suite["confusion"] == {"tp": 1, "fn": 0, "fp": 0, "tn": 0}
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "PASSED" in page
+    assert "<svg" in page
+
+
+def test_threshold_override_failing_exits_1_and_names_the_metric(run) -> None:
+    result = run("--fail-under", "retrieval.hit@1=1.01")
+    assert result.exit_code == 1
+    assert "retrieval.hit@1" in result.output
+    assert "FAIL" in result.output
+
+
+def test_baseline_shows_what_changed(run, tmp_path: Path) -> None:
+    assert run().exit_code == 0
+    baseline = tmp_path / "baseline.json"
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    report["suites"][0]["cases"][0]["passed"] = False
+    report["suites"][0]["metrics"]["answers.facts"] = 0.5
+    baseline.write_text(json.dumps(report), encoding="utf-8")
+    result = run("--baseline", str(baseline))
+    assert result.exit_code == 0, result.output
+    assert "better than baseline: bird-dog-reps" in result.output
+    assert "answers.facts: 0.5 → 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("cases:\n  - id: x\n", "case x: field question", id="missing-question"),
+        pytest.param(
+            "cases:\n  - id: x\n    question: q\n    colour: red\n",
+            "field colour",
+            id="unknown-field",
+        ),
+        pytest.param("cases: [", "cannot read suite", id="broken-yaml"),
+    ],
+)
+def test_malformed_suite_exits_2_naming_file_case_and_field(
+    settings: Settings, tmp_path: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["eval", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.yaml" in result.stderr
+    assert message in result.stderr
+
+
+def test_bad_override_is_a_usage_error(settings: Settings) -> None:
+    assert CliRunner().invoke(cli.main, ["eval", "--fail-under", "nonsense"]).exit_code == 2
