@@ -6,7 +6,8 @@ import pytest
 
 from assistant.errors import AssistantError
 from assistant.settings import PROJECT_ROOT
-from assistant.triage import Triage, load_rules, negated, normalise
+from assistant.spelling import normalise
+from assistant.triage import Triage, load_rules, negated
 
 
 @pytest.fixture(scope="module")

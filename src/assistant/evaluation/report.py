@@ -39,25 +39,19 @@ def run_metadata(settings: Settings, assistant: Assistant, k: int) -> dict[str, 
 def git_commit() -> str:
     """The checked-out commit, marked "+dirty" with uncommitted changes; "unknown" outside git."""
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
+        commit = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return commit + ("+dirty" if dirty else "")  # fmt: skip
+    return commit + ("+dirty" if dirty else "")
+
+
+def git(*args: str) -> str:
+    """Output of a git command run in the project folder."""
+    done = subprocess.run(
+        ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10
+    )
+    return done.stdout.strip()
 
 
 def version(package: str) -> str:
