@@ -17,6 +17,7 @@ SPECIFIC = re.compile(
 DEMONSTRATIVE = re.compile(
     r"\b(?:that|this|the same|those) (?:stretch|exercise|pose|one|move)", re.IGNORECASE
 )
+CONNECTOR = re.compile(r"^\s*(?:so|also|ok so|okay so|then|but|plus|btw)\b", re.IGNORECASE)
 ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about|and what about|same for)\b", re.IGNORECASE)
 
 
@@ -46,8 +47,10 @@ def contextualize(question: str, history: Sequence[str] = ()) -> Turn:
     previous = contextualize(history[-1], history[:-1])
     if ELLIPSIS.search(question):
         return Turn(question, previous.query, inherit_intent=True)
-    refers_back = PRONOUN.search(question) and (
-        DEMONSTRATIVE.search(question) or not SPECIFIC.search(question)
+    # Leaning on the earlier question: "it"/"that", a connector ("so …", "also …"), or no
+    # topic of its own ("how long do I keep going?").
+    refers_back = (
+        PRONOUN.search(question) or CONNECTOR.search(question) or not SPECIFIC.search(question)
     )
     if refers_back:
         return Turn(question, previous.query)

@@ -41,9 +41,8 @@ def test_elliptical_follow_up_inherits_context_and_intent(question: str) -> None
     "question",
     [
         pytest.param("what causes psoas pain?", id="no-pronoun"),
-        pytest.param("is it normal to feel it in my lower back?", id="pronoun-but-specific-topic"),
-        pytest.param("does it help with back pain?", id="pronoun-back-pain"),
-        pytest.param("Android phones and hip pain", id="and-prefix-is-not-ellipsis"),
+        pytest.param("how do I do the glute bridge?", id="own-topic"),
+        pytest.param("Android phones and hip flexor pain", id="and-inside-is-not-ellipsis"),
     ],
 )
 def test_standalone_question_gets_no_context(question: str) -> None:
@@ -95,3 +94,18 @@ def test_topic_words_inside_other_words_do_not_make_a_question_standalone() -> N
     previous = "should I put ice on my psoas?"
     turn = contextualize("how often should I keep applying it?", [previous])
     assert turn.context == previous
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        pytest.param("is it normal to feel it in my lower back?", id="pronoun-with-topic"),
+        pytest.param("does it help with back pain?", id="it-help-back-pain"),
+        pytest.param("so how often should I do that?", id="connector"),
+        pytest.param("how long do I keep going?", id="no-topic-of-its-own"),
+    ],
+)
+def test_question_leaning_on_the_last_one_gets_its_context(question: str) -> None:
+    turn = contextualize(question, [KNEELING])
+    assert turn.context == KNEELING
+    assert not turn.inherit_intent
