@@ -28,6 +28,9 @@ from assistant.terms import terms
 Vectorizer = Callable[[list[str]], list[list[float]]]
 Siblings = Callable[[Chunk], list[Chunk]]
 
+LEXICAL_WEIGHT = 1.0  # question words found in the sentence (idf-weighted share)
+RANK_WEIGHT = 0.3  # bonus for sentences of the best-ranked passages
+KEEP_RATIO = 0.5  # sentences scoring at least this share of the best one may be used
 INTENT_BONUS = {Intent.DURATION: 0.45, Intent.HOWTO: 0.15, Intent.REMEDY: 0.25}
 DEFAULT_BONUS = 0.2
 # Words a duration question shares with every exercise: they say nothing about which one.
@@ -110,9 +113,9 @@ class Composer:
             text = candidate.text
             words = set(terms(text + " " + candidate.chunk.section))
             overlap = self.weigh(asked & words) + 0.5 * self.weigh(context & words)
-            score = 0.5 * overlap / weight if weight else 0.0
+            score = LEXICAL_WEIGHT * overlap / weight if weight else 0.0
             score += sum(a * b for a, b in zip(vector, query, strict=True))
-            score += 0.1 / (1 + candidate.rank)
+            score += RANK_WEIGHT / (1 + candidate.rank)
             kinds = sentence_kinds(text)
             score += sum(INTENT_BONUS.get(i, DEFAULT_BONUS) for i in intents & kinds)
             restates = problems & set(terms(text)) or (
@@ -146,7 +149,7 @@ class Composer:
     ) -> list[Candidate]:
         """The best sentences; for a how-to, the whole run of steps of the best exercise."""
         best = scores[ranked[0]]
-        good = [c for c in ranked if scores[c] >= 0.6 * best]
+        good = [c for c in ranked if scores[c] >= KEEP_RATIO * best]
         remedies = set(terms(remedy_terms(turn.intent_text)))
         prescribed = [c for c in good if remedies & set(terms(c.text))]
         # When the sources name a remedy for the problem asked about, answer with that alone.

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         ),
     )
     max_sentences: int = Field(
-        default=5, ge=1, le=12, description="Most source sentences in a composed answer."
+        default=6, ge=1, le=12, description="Most source sentences in a composed answer."
     )
     torch_threads: int = Field(
         default=1,
