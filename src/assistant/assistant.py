@@ -75,7 +75,9 @@ class Assistant:
             "triage": (triaged - started) * 1000,
             "retrieve": (retrieved - triaged) * 1000,
         }
-        score = scope_score(retrieval.best_similarity, retrieval.coverage, turn.query)
+        score = scope_score(
+            retrieval.best_similarity, retrieval.best_sentence, retrieval.coverage, turn.query
+        )
         if not is_in_scope(score, self.settings.gate_threshold):
             timings["total"] = (retrieved - started) * 1000
             return Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False, timings_ms=timings)
@@ -103,6 +105,10 @@ def build_assistant(
     idf = retriever.bm25.idf if retriever.bm25 else {}
     composer = Composer(
         embeddings.embed_documents, idf, settings.max_sentences, siblings=retriever.siblings
+    )
+    # The retriever has embedded every source sentence already: the composer reuses them.
+    composer.cache.update(
+        zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)
     )
     triage = Triage(
         load_rules(),

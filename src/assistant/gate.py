@@ -23,29 +23,40 @@ OUR_PARTS = re.compile(
     r"(?:lower |low )?back|glutes?|buttocks?|hamstrings?|core|femur)\b",
     re.IGNORECASE,
 )
-# Other parts of the body, and medicines: the sources say nothing about either.
+# Other parts of the body: off topic unless the question also names one of ours.
 ELSEWHERE = re.compile(
     r"\b(?:calf|calves|ankles?|heels?|plantar|achilles|shins?|wrists?|"
     r"elbows?|shoulders?|rotator|neck|jaw|tmj|head(?:aches?)?|eyes?|teeth|chest|"
-    r"it band|carpal|ibuprofen|advil|tylenol|paracetamol|acetaminophen|aspirin|naproxen|"
-    r"opioids?|relaxants?|cyclobenzaprine|cortisone|steroids?|dos(?:e|age)s?|mg|milligrams?)\b",
+    r"it band|carpal)\b",
+    re.IGNORECASE,
+)
+# Medicines and doses: the sources say nothing about them, whatever the body part.
+MEDICINE = re.compile(
+    r"\b(?:ibuprofen|advil|tylenol|paracetamol|acetaminophen|aspirin|naproxen|opioids?|"
+    r"relaxants?|cyclobenzaprine|cortisone|steroids?|dos(?:e|age)s?|mg|milligrams?)\b",
     re.IGNORECASE,
 )
 
 
 def off_topic(question: str) -> bool:
-    """True when a question is about another body part or a medicine, and not about ours."""
+    """True for a question about medicines, or about another body part and not about ours."""
+    if MEDICINE.search(question):
+        return True
     return bool(ELSEWHERE.search(question)) and not OUR_PARTS.search(question)
 
 
-def scope_score(best_similarity: float, coverage: float, question: str = "") -> float:
-    """Best cosine similarity, minus a penalty for words the corpus does not use.
+def scope_score(
+    best_passage: float, best_sentence: float, coverage: float, question: str = ""
+) -> float:
+    """How close the corpus comes to the question: the mean of the best passage's and the best
+    sentence's cosine similarity, minus a penalty for words the corpus does not use.
 
     A question about another body part or a medicine scores OFF_TOPIC whatever its wording.
     """
     if off_topic(question):
         return OFF_TOPIC
-    return best_similarity - UNKNOWN_WORD_PENALTY * (1.0 - coverage)
+    closeness = (best_passage + best_sentence) / 2
+    return closeness - UNKNOWN_WORD_PENALTY * (1.0 - coverage)
 
 
 def is_in_scope(score: float, threshold: float) -> bool:

@@ -6,10 +6,12 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from assistant.chunking import Chunk
+from assistant.sentences import split_sentences
 from assistant.store import Store
 from assistant.terms import terms
 
@@ -43,6 +45,7 @@ class Retrieval:
     vector: list[float]
     best_similarity: float
     coverage: float  # share of the query's content words that occur anywhere in the corpus
+    best_sentence: float = 0.0  # cosine similarity of the closest single source sentence
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
@@ -67,6 +70,13 @@ class HybridRetriever:
         tokenized = [terms(self.chunks[i].embed_text) for i in self.ids]
         self.vocabulary = sorted({t for doc in tokenized for t in doc})
         self.bm25 = BM25Okapi(tokenized) if tokenized else None
+        # Every source sentence embedded once: a specific question ("who is rolfing named
+        # after?") is closer to one sentence than to a whole passage.
+        self.sentences = sorted(
+            {c.text[a:b] for c in self.chunks.values() for a, b in split_sentences(c.text)}
+        )
+        vectors = embeddings.embed_documents(self.sentences) if self.sentences else []
+        self.sentence_vectors = np.array(vectors, dtype=np.float32).reshape(len(vectors), -1)
 
     def retrieve(self, query: str, k: int, extra_terms: str = "") -> Retrieval:
         """The `k` best passages for `query`, best first; `extra_terms` widen the word search."""
@@ -83,7 +93,12 @@ class HybridRetriever:
             for i, score in sorted(fused.items(), key=lambda item: -item[1])[:k]
         ]
         best = max((s for _, s in dense), default=0.0)
-        return Retrieval(passages, vector, best, self.coverage(query))
+        sentence = (
+            float((self.sentence_vectors @ np.array(vector, dtype=np.float32)).max())
+            if len(self.sentences)
+            else 0.0
+        )
+        return Retrieval(passages, vector, best, self.coverage(query), sentence)
 
     def coverage(self, query: str) -> float:
         """Share of the query's content words (typos corrected) that the corpus uses at all."""

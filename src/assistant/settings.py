@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     gate_threshold: float = Field(
-        default=0.42,
+        default=0.43,
         ge=-1.0,
         le=1.0,
         description=(

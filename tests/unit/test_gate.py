@@ -19,12 +19,22 @@ from assistant.gate import UNKNOWN_WORD_PENALTY, Calibration, calibrate, is_in_s
 def test_scope_score_penalises_unknown_words(
     similarity: float, coverage: float, expected: float
 ) -> None:
-    assert scope_score(similarity, coverage) == pytest.approx(expected)
+    assert scope_score(similarity, similarity, coverage) == pytest.approx(expected)
 
 
 def test_penalty_is_point_three() -> None:
     # "calves" in an otherwise known question: the score drops by 0.3 times the unknown share.
-    assert scope_score(0.6, 2 / 3) == pytest.approx(0.6 - 0.1)
+    assert scope_score(0.6, 0.6, 2 / 3) == pytest.approx(0.6 - 0.1)
+
+
+def test_passage_and_sentence_closeness_count_equally() -> None:
+    assert scope_score(0.4, 0.8, 1.0) == pytest.approx(0.6)
+
+
+def test_other_body_parts_and_medicines_are_off_topic() -> None:
+    assert scope_score(0.9, 0.9, 1.0, "how do I stretch my calves") == -1.0
+    assert scope_score(0.9, 0.9, 1.0, "how much ibuprofen for hip pain") == -1.0
+    assert scope_score(0.9, 0.9, 1.0, "calf raises for the hip flexors") > 0
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,9 @@ def scope_scores(assistant: Assistant, suite: Path) -> tuple[list[float], list[f
             continue
         turn = contextualize(case.question, case.history)
         retrieval = assistant.retriever.retrieve(turn.query, 1)
-        score = scope_score(retrieval.best_similarity, retrieval.coverage, turn.query)
+        score = scope_score(
+            retrieval.best_similarity, retrieval.best_sentence, retrieval.coverage, turn.query
+        )
         (inside if case.in_scope else outside).append(score)
     return inside, outside
 
