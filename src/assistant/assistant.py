@@ -14,8 +14,8 @@ from assistant.embeddings import load_embeddings, load_token_counter, set_thread
 from assistant.errors import AssistantError
 from assistant.gate import is_in_scope, scope_score
 from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
-from assistant.intent import remedy_terms
 from assistant.referral import locate, referral_answer
+from assistant.remedies import remedy_terms
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.store import Store, wipe

@@ -16,11 +16,10 @@ from assistant.intent import (
     Intent,
     describes_problem,
     durations,
-    problem_words,
     question_intents,
-    remedy_terms,
     sentence_kinds,
 )
+from assistant.remedies import problem_words, remedy_terms
 from assistant.retrieval import Passage
 from assistant.sentences import split_sentences
 from assistant.terms import terms

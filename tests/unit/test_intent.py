@@ -8,11 +8,10 @@ from assistant.intent import (
     Intent,
     describes_problem,
     durations,
-    problem_words,
     question_intents,
-    remedy_terms,
     sentence_kinds,
 )
+from assistant.remedies import problem_words, remedy_terms
 
 D, R, C, L, H, DEF = (
     Intent.DURATION,

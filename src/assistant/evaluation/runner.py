@@ -19,7 +19,7 @@ from assistant.evaluation.metrics import (
     retrieval_metrics,
 )
 from assistant.evaluation.triage_report import binomial_upper_bound
-from assistant.intent import remedy_terms
+from assistant.remedies import remedy_terms
 
 
 @dataclass
