@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,10 @@ def assistant(shipped_settings: Settings, model: Embeddings) -> Assistant:
     """The real assistant over the shipped corpus (index built once per run)."""
     build_index(shipped_settings, model)
     return build_assistant(shipped_settings, embeddings=model)
+
+
+def free_port() -> int:
+    """A local TCP port nobody is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

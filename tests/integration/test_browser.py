@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,17 +14,13 @@ from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ui import build_page, serve
 
+from .conftest import free_port
+
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = PROJECT_ROOT / "test-output" / "browser"
 BOT = "#chat [data-testid=bot]"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

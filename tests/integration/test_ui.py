@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,13 +13,9 @@ from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
 from assistant.ui import build_page, serve
 
+from .conftest import free_port
+
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start(assistant: Assistant, folder: Path, **settings: object) -> tuple[str, object]:
