@@ -45,6 +45,9 @@ class Answer:
     referral: bool = False
     red_flags: list[RedFlag] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    generator: str = "extractive"  # the backend asked to write it
+    fallback: str | None = None  # why a model's answer was replaced by the quoted sources
+    note: str | None = None  # shown to the user with the answer (e.g. about that fallback)
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON contract (documented in the README)."""
@@ -59,4 +62,7 @@ class Answer:
             "referral": self.referral,
             "red_flags": [asdict(flag) for flag in self.red_flags],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "generator": self.generator,
+            "fallback": self.fallback,
+            "note": self.note,
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.answer import OUT_OF_SCOPE_TEXT, Answer, Citation
@@ -13,6 +13,7 @@ from assistant.conversation import contextualize
 from assistant.embeddings import load_embeddings, load_token_counter, set_threads
 from assistant.errors import AssistantError
 from assistant.gate import is_in_scope, scope_score
+from assistant.generation import Generator, Written, load_generator
 from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
 from assistant.referral import locate, referral_answer
 from assistant.remedies import remedy_terms
@@ -37,11 +38,13 @@ class Assistant:
         retriever: HybridRetriever,
         composer: Composer,
         triage: Triage,
+        generator: Generator | None = None,
     ):
         self.settings = settings
         self.retriever = retriever
         self.composer = composer
         self.triage = triage
+        self.generator = generator
         chunks = list(retriever.chunks.values())
         self.sources: dict[str, Citation | None] = {
             rule.id: locate(rule, chunks) for rule in triage.rules
@@ -53,6 +56,17 @@ class Assistant:
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Answer one question; `history` holds the user's earlier questions, oldest first."""
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                return event
+        raise AssertionError("stream() ends with an Answer")  # pragma: no cover
+
+    def stream(self, question: str, history: Sequence[str] = ()) -> Iterator[str | Answer]:
+        """Like `ask`, but first yields the text a language model writes as it arrives.
+
+        The last item is the Answer to show: the model's text only once it has been verified
+        against its citations, otherwise the extractive answer (with a note saying why).
+        """
         question = question.strip()
         if not question:
             raise AssistantError("please type a question")
@@ -65,7 +79,8 @@ class Assistant:
             answer = referral_answer(question, findings, self.sources)
             answer.timings_ms = {"triage": (time.perf_counter() - started) * 1000}
             answer.timings_ms["total"] = answer.timings_ms["triage"]
-            return answer
+            yield answer
+            return
         triaged = time.perf_counter()
         turn = contextualize(question, history)
         extra = remedy_terms(turn.intent_text)
@@ -80,21 +95,44 @@ class Assistant:
         )
         if not is_in_scope(score, self.settings.gate_threshold):
             timings["total"] = (retrieved - started) * 1000
-            return Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False, timings_ms=timings)
+            yield Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False, timings_ms=timings)
+            return
         composition = self.composer.compose(turn, retrieval.passages, retrieval.vector)
-        finished = time.perf_counter()
-        timings["compose"] = (finished - retrieved) * 1000
-        timings["total"] = (finished - started) * 1000
-        return Answer(question, composition.text, composition.citations, timings_ms=timings)
+        composed = time.perf_counter()
+        timings["compose"] = (composed - retrieved) * 1000
+        answer = Answer(question, composition.text, composition.citations, timings_ms=timings)
+        if self.generator is not None:
+            answer.generator = self.generator.name
+            chunks = [p.chunk for p in retrieval.passages]
+            for event in self.generator.stream(question, chunks, history):
+                if isinstance(event, Written):
+                    apply(answer, event)
+                else:
+                    yield event
+            timings["generate"] = (time.perf_counter() - composed) * 1000
+        timings["total"] = (time.perf_counter() - started) * 1000
+        yield answer
+
+
+def apply(answer: Answer, written: Written) -> None:
+    """Show the model's verified text, or keep the quoted sources and say why."""
+    if written.problem is None:
+        answer.text, answer.citations = written.text, list(written.citations)
+    else:
+        answer.fallback, answer.note = written.problem, written.note
 
 
 def build_assistant(
     settings: Settings,
     *,
     embeddings: Embeddings | None = None,
+    generator: Generator | None = None,
     progress: ProgressFactory | None = None,
 ) -> Assistant:
-    """Load the model and index (building the index first if there is none)."""
+    """Load the model and index (building the index first if there is none).
+
+    `generator` replaces the one `settings.generator` names (tests pass fake chat models).
+    """
     embeddings = embeddings or load_embeddings(settings.torch_threads)
     store = Store(settings.index_dir, settings.collection, embeddings)
     if store.count() == 0:
@@ -115,7 +153,11 @@ def build_assistant(
         vectorize=embeddings.embed_documents,
         threshold=settings.triage_similarity,
     )
-    return Assistant(settings, retriever, composer, triage)
+    if generator is None:
+        generator = load_generator(settings, composer.vectors)
+    elif generator.vectors is None:
+        generator.vectors = composer.vectors
+    return Assistant(settings, retriever, composer, triage, generator)
 
 
 def build_index(

@@ -47,6 +47,8 @@ def user_errors(debug: bool) -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
     except ValidationError as exc:
         error = exc.errors()[0]
+        if not error["loc"]:  # a rule across several settings names them in its message
+            raise click.ClickException(f"settings: {error['msg']}") from exc
         name = "ASSISTANT_" + "_".join(str(p) for p in error["loc"]).upper()
         raise click.ClickException(f"setting {name}: {error['msg']}") from exc
     except Exception as exc:
@@ -156,7 +158,8 @@ def parse_line(line: str) -> tuple[str, list[str]]:
 
 def render(answer: Answer) -> str:
     """The answer and its sources as readable text."""
-    lines = [answer.text]
+    lines = [f"Note: {answer.note}", ""] if answer.note else []
+    lines.append(answer.text)
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
@@ -259,10 +262,18 @@ def triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
     metavar="METRIC=VALUE",
     help="Override a threshold, e.g. --fail-under retrieval.hit@3=0.95 (repeatable).",
 )
+@click.option(
+    "--generator",
+    "generators",
+    multiple=True,
+    type=click.Choice(["extractive", "openai", "ollama", "local"]),
+    help="Answer backend to evaluate (default: ASSISTANT_GENERATOR). Repeat it to compare "
+    "backends in one table.",
+)
 @click.pass_context
 def evaluate(
     ctx: click.Context, suites: tuple[Path, ...], k: int, baseline: Path | None, out: Path,
-    overrides: tuple[str, ...],
+    overrides: tuple[str, ...], generators: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Run the eval SUITES (default: every evals/*.yaml) and check their thresholds.
 
@@ -273,7 +284,7 @@ def evaluate(
     bounds = parse_overrides(overrides)
     try:
         passed = run_eval(load_settings(), list(suites), k=k, baseline=baseline, out=out,
-                          overrides=bounds)  # fmt: skip
+                          overrides=bounds, generators=generators)  # fmt: skip
     except Exception as exc:
         if ctx.obj["debug"]:
             raise

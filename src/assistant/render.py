@@ -105,4 +105,5 @@ def to_html(answer: Answer, turn: int) -> str:
             f'<div class="out-of-scope"><p>{html.escape(answer.text)}</p>'
             f"<p>You could ask, for example:</p><ul>{tips}</ul></div>"
         )
-    return body(answer.text, turn, citations) + sources(answer, turn)
+    note = f'<p class="note"><em>{html.escape(answer.note)}</em></p>' if answer.note else ""
+    return note + body(answer.text, turn, citations) + sources(answer, turn)

@@ -1,8 +1,9 @@
 """Settings: one class, read from `ASSISTANT_*` environment variables when built."""
 
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +72,61 @@ class Settings(BaseSettings):
         default=None,
         description="'username:password' required to open the chat page (none by default).",
     )
+
+    generator: Literal["extractive", "openai", "ollama", "local"] = Field(
+        default="extractive",
+        description=(
+            "Who writes answers: 'extractive' quotes the sources (no model); 'openai' any "
+            "OpenAI-compatible server; 'ollama' an Ollama server; 'local' a GGUF file run "
+            "in-process by llama.cpp. Model answers are verified against their citations."
+        ),
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        description="Base URL of the OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1 "
+        "(none: api.openai.com).",
+    )
+    openai_model: str | None = Field(
+        default=None, description="Model name to ask the OpenAI-compatible server for."
+    )
+    openai_api_key: SecretStr = Field(
+        default=SecretStr("not-needed"),
+        description="API key for the OpenAI-compatible server (local servers ignore it).",
+    )
+    ollama_base_url: str = Field(
+        default="http://127.0.0.1:11434", description="Address of the Ollama server."
+    )
+    ollama_model: str | None = Field(
+        default=None, description="Ollama model name, e.g. qwen2.5:1.5b-instruct."
+    )
+    local_model_path: Path | None = Field(
+        default=None, description="Path of the GGUF file for the 'local' generator."
+    )
+    local_threads: int = Field(default=2, ge=1, description="CPU threads llama.cpp may use.")
+    local_context: int = Field(
+        default=4096, ge=512, description="Context window (tokens) of the local model."
+    )
+    generation_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds to wait for a model's answer before quoting the sources instead.",
+    )
+    max_answer_tokens: int = Field(
+        default=400, ge=16, le=4096, description="Most tokens a model may write per answer."
+    )
+
+    @model_validator(mode="after")
+    def generator_has_a_model(self) -> Self:
+        needed = {"openai": ("openai_model", self.openai_model),
+                  "ollama": ("ollama_model", self.ollama_model),
+                  "local": ("local_model_path", self.local_model_path)}  # fmt: skip
+        if self.generator in needed:
+            name, value = needed[self.generator]
+            if not value:
+                raise ValueError(
+                    f"ASSISTANT_GENERATOR={self.generator} needs ASSISTANT_{name.upper()}"
+                )
+        return self
 
     @field_validator("auth")
     @classmethod

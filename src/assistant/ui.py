@@ -50,6 +50,7 @@ CSS = """
 a.cite { font-weight: 600; text-decoration: none; }
 .out-of-scope ul { margin-top: 0.2rem; }
 """
+CHECKING = "Checking this draft against the sources…"
 STREAM_STEPS = 12  # an extractive answer is ready at once; it is revealed in steps
 
 
@@ -64,15 +65,23 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         # User text is escaped: it is shown as text, never interpreted as markup.
         chat = [*chat, {"role": "user", "content": html.escape(message)}]
         history = [a.question for a in turns if a is not None]
+        answer: Answer | None = None
+        draft = ""
         try:
-            answer: Answer | None = assistant.ask(message, history)
+            for event in assistant.stream(message, history):
+                if isinstance(event, Answer):
+                    answer = event
+                else:  # a language model's words as they arrive, shown until verified
+                    draft += event
+                    shown = f"{html.escape(draft)}<p class='checking'><em>{CHECKING}</em></p>"
+                    yield [*chat, {"role": "assistant", "content": shown}], turns, ""
         except AssistantError as exc:
-            answer = None
             reply = html.escape(f"Sorry: {exc}.")
         turns = [*turns, answer]
         if answer is not None:
             reply = to_html(answer, len(turns))
-            if answer.in_scope and not answer.referral:  # a warning is shown whole, at once
+            # A warning is shown whole, at once; a model's verified answer has streamed already.
+            if answer.in_scope and not answer.referral and not draft:
                 for partial in reveal(answer.text):
                     yield [*chat, {"role": "assistant", "content": html.escape(partial)}], turns, ""
         yield [*chat, {"role": "assistant", "content": reply}], turns, ""

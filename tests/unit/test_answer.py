@@ -8,7 +8,10 @@ import pytest
 
 from assistant.answer import OUT_OF_SCOPE_TEXT, Answer, Citation, RedFlag
 
-ANSWER_KEYS = {"question", "answer", "citations", "in_scope", "referral", "red_flags", "timings_ms"}
+ANSWER_KEYS = {
+    "question", "answer", "citations", "in_scope", "referral", "red_flags", "timings_ms",
+    "generator", "fallback", "note",
+}  # fmt: skip
 CITATION_KEYS = {"n", "doc_id", "title", "section", "chunk_id", "quote"}
 
 CITATION = Citation(
@@ -73,6 +76,9 @@ def test_to_dict_values() -> None:
         "referral": True,
         "red_flags": [{"id": "numbness", "label": "Numbness or tingling"}],
         "timings_ms": {"retrieve": 12.3, "total": 20.1},
+        "generator": "extractive",
+        "fallback": None,
+        "note": None,
     }
 
 

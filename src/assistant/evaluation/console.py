@@ -44,3 +44,31 @@ def show(report: dict[str, Any], console: Console) -> None:
         console.print()
     verdict = "[bold green]all thresholds hold[/]" if report["passed"] else "[bold red]FAILED[/]"
     console.print(f"Result: {verdict}")
+
+
+COMPARED = (
+    "answers.facts",
+    "citations.valid",
+    "answers.uncited",
+    "answers.fallback_rate",
+    "scope.false_refusal_rate",
+    "latency.p50_ms",
+    "latency.p95_ms",
+)
+
+
+def show_comparison(reports: dict[str, dict[str, Any]], console: Console) -> None:
+    """One table: each suite's answer metrics for each generator side by side."""
+    table = Table(title="Generators compared", title_justify="left")
+    for column in ("suite", "generator", *COMPARED, "thresholds"):
+        table.add_column(column)
+    names = [suite["name"] for suite in next(iter(reports.values()))["suites"]]
+    for suite_name in names:
+        for generator, report in reports.items():
+            suite = next(s for s in report["suites"] if s["name"] == suite_name)
+            if "answers.facts" not in suite["metrics"]:
+                continue  # triage-only and scope-only suites never reach a generator
+            verdict = "[green]pass[/]" if suite["passed"] else "[bold red]FAIL[/]"
+            values = [fmt(suite["metrics"].get(metric)) for metric in COMPARED]
+            table.add_row(suite_name, generator, *values, verdict)
+    console.print(table)

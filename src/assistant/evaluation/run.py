@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from pydantic import ValidationError
 from rich.console import Console
 
 from assistant.assistant import build_assistant
 from assistant.errors import AssistantError
 from assistant.evaluation.cases import read_suite
-from assistant.evaluation.console import show
+from assistant.evaluation.console import show, show_comparison
 from assistant.evaluation.report import build_report, compare, run_metadata, write_reports
 from assistant.evaluation.runner import run_suite
+from assistant.generation import load_generator
 from assistant.settings import PROJECT_ROOT, Settings
 
 
@@ -31,14 +35,20 @@ def run_eval(
     baseline: Path | None,
     out: Path,
     overrides: dict[str, float],
+    generators: Sequence[str] = (),
 ) -> bool:
-    """Run, print and write the reports; True when every threshold holds."""
+    """Run, print and write the reports; True when every threshold holds.
+
+    With several `generators` the suites run once per backend (reports in OUT/<backend>/)
+    and a table compares them.
+    """
     paths = paths or default_suites()
     if not paths:
         raise AssistantError("no suite files given and none found in evals/")
     suites = [(path, read_suite(path)) for path in paths]  # every file is checked before running
+    runs = [with_generator(settings, name) for name in dict.fromkeys(generators)] or [settings]
     earlier = read_baseline(baseline) if baseline else None
-    assistant = build_assistant(settings)
+    assistant = build_assistant(runs[0])
 
     @cache
     def source(doc_id: str) -> str | None:
@@ -49,18 +59,40 @@ def run_eval(
         return None
 
     console = Console(highlight=False)
-    results = []
-    for path, suite in suites:
-        console.print(f"Running {path} ({len(suite.cases)} cases)…")
-        results.append(run_suite(assistant, suite, path, k=k, source=source, overrides=overrides))
-    report = build_report(run_metadata(settings, assistant, k), results)
-    if earlier is not None:
-        report["baseline"] = compare(report, earlier)
-        report["metadata"]["baseline"] = str(baseline)
-    show(report, console)
-    json_path, html_path = write_reports(report, out)
-    console.print(f"Reports: {json_path}  {html_path}")
-    return bool(report["passed"])
+    reports: dict[str, dict[str, Any]] = {}
+    for current in runs:
+        assistant.settings = current
+        assistant.generator = load_generator(current, assistant.composer.vectors)
+        name = assistant.generator.name if assistant.generator else "extractive"
+        if len(runs) > 1:
+            console.rule(f"generator: {name}")
+        results = []
+        for path, suite in suites:
+            console.print(f"Running {path} ({len(suite.cases)} cases)…")
+            results.append(
+                run_suite(assistant, suite, path, k=k, source=source, overrides=overrides)
+            )
+        report = build_report(run_metadata(current, assistant, k) | {"generator": name}, results)
+        if earlier is not None:
+            report["baseline"] = compare(report, earlier)
+            report["metadata"]["baseline"] = str(baseline)
+        show(report, console)
+        json_path, html_path = write_reports(
+            report, out / current.generator if len(runs) > 1 else out
+        )
+        console.print(f"Reports: {json_path}  {html_path}")
+        reports[name] = report
+    if len(reports) > 1:
+        show_comparison(reports, console)
+    return all(bool(report["passed"]) for report in reports.values())
+
+
+def with_generator(settings: Settings, name: str) -> Settings:
+    """The settings with another answer backend (checked like the environment would be)."""
+    try:
+        return Settings.model_validate(settings.model_dump() | {"generator": name})
+    except ValidationError as exc:
+        raise AssistantError(f"--generator {name}: {exc.errors()[0]['msg']}") from exc
 
 
 def read_baseline(path: Path) -> dict[str, object]:

@@ -36,6 +36,7 @@ class CaseResult:
     latency_ms: float
     rank: int | None = None
     reasons: list[str] = field(default_factory=list)
+    fallback: str | None = None  # why a model's answer was replaced by the quoted sources
 
     @property
     def passed(self) -> bool:
@@ -142,7 +143,7 @@ def run_case(
     reasons += citation_problems(answer, source)
     return CaseResult(
         case.id, case.category, case.question, answer.text, answer.in_scope, answer.referral,
-        flags, latency, rank, reasons,
+        flags, latency, rank, reasons, answer.fallback,
     )  # fmt: skip
 
 
@@ -170,6 +171,10 @@ def score(
         ) / len(facts)
     answered = [r for r in results if r.in_scope and not r.referral]
     metrics["answers.uncited"] = float(sum("answer has no citation" in r.reasons for r in answered))
+    if answered:  # always 0 for the extractive answerer, which has nothing to fall back from
+        metrics["answers.fallback_rate"] = sum(r.fallback is not None for r in answered) / len(
+            answered
+        )
     cited = [r for r in results if r.answer and "[" in r.answer]
     if cited:
         metrics["citations.valid"] = sum(

@@ -1,0 +1,140 @@
+"""The verifier: what a model-written answer must satisfy before anyone sees it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.chunking import Chunk
+from assistant.verification import claims_of, verify
+
+PASSAGES = [
+    "Kneel on one knee with the other foot flat in front of you. Gently push your hips "
+    "forward until you feel a stretch in the front of the hip. Hold for 30 seconds, switch "
+    "legs, and repeat.",
+    "Sitting for long periods shortens the hip flexors. Do not bounce while you stretch, "
+    "because bouncing can strain the muscle.",
+    "Massage and gentle heat can relax a tight psoas before you stretch it.",
+]
+
+
+def chunk(n: int, text: str) -> Chunk:
+    return Chunk(f"c{n}", f"doc{n}", f"Doc {n}", "Section", text, 0, len(text))
+
+
+CHUNKS = [chunk(n, text) for n, text in enumerate(PASSAGES, 1)]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        pytest.param("Hold the stretch for 30 seconds, then switch legs [1].", id="one-sentence"),
+        pytest.param(
+            "Kneel on one knee [1]. Sitting for long periods shortens the hip flexors [2].",
+            id="two-passages",
+        ),
+        pytest.param("Hold it for 30 seconds and repeat. [1]", id="marker-after-the-full-stop"),
+        pytest.param(
+            "1. Kneel on one knee with one foot in front [1].\n2. Push your hips forward [1].",
+            id="numbered-steps",
+        ),
+        pytest.param("Don't bounce while you stretch [2].", id="negation-backed-by-the-passage"),
+    ],
+)
+def test_a_cited_supported_answer_passes(answer: str) -> None:
+    verdict = verify(answer, CHUNKS)
+    assert verdict.ok, verdict.problem
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        pytest.param("", "no answer", id="empty"),
+        pytest.param("Hold the stretch for 30 seconds [7].", "cites [7]", id="invented-number"),
+        pytest.param(
+            "Hold the stretch for 30 seconds [1]. Then it will be fine.",
+            "sentence 2: no citation",
+            id="uncited-second-sentence",
+        ),
+        pytest.param(
+            "Swimming and cycling cure psoas pain for good [1].",
+            "shares too few",
+            id="unsupported-claim",
+        ),
+        pytest.param(
+            "Hold the stretch for 90 seconds and switch legs [1].",
+            "number 90",
+            id="number-not-in-source",
+        ),
+        pytest.param(
+            "Do not push your hips forward during the stretch [1].",
+            "negates",
+            id="negation-the-source-lacks",
+        ),
+        pytest.param(
+            "For a tight psoas take ibuprofen with massage and heat [3].",
+            "ibuprofen",
+            id="medicine-not-in-source",
+        ),
+        pytest.param(
+            "A tight psoas with heat and massage is bursitis [3].",
+            "bursitis",
+            id="diagnosis-not-in-source",
+        ),
+        pytest.param(
+            "Massage relaxes a tight psoas, book at www.example.com [3].",
+            "link",
+            id="link-not-in-source",
+        ),
+        pytest.param(
+            "Kneel on one knee [1]. Sitting shortens the hip flexors [1].",
+            "sentence 2: [1] shares too few",
+            id="right-fact-wrong-passage",
+        ),
+    ],
+)
+def test_a_faulty_answer_fails_with_its_reason(answer: str, problem: str) -> None:
+    verdict = verify(answer, CHUNKS)
+    assert not verdict.ok
+    assert problem in (verdict.problem or "")
+
+
+def test_a_dose_in_the_cited_passage_may_be_repeated() -> None:
+    passages = [chunk(1, "Some doctors suggest 200 mg ibuprofen for acute psoas pain.")]
+    assert verify("Doctors suggest 200 mg ibuprofen for acute psoas pain [1].", passages).ok
+    assert not verify("Doctors suggest 400 mg ibuprofen for acute psoas pain [1].", passages).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Hold for 30 seconds. [1] Switch legs. [1][2]",
+            [("Hold for 30 seconds.", (1,)), ("Switch legs.", (1, 2))],
+            id="markers-after-the-full-stop",
+        ),
+        pytest.param(
+            "Hold for 30 seconds [1, 3]. Switch legs.",
+            [("Hold for 30 seconds.", (1, 3)), ("Switch legs.", ())],
+            id="comma-list-then-uncited",
+        ),
+        pytest.param(
+            "Hold it.\n[2]",
+            [("Hold it.", ())],
+            id="marker-alone-on-the-next-line-does-not-count",
+        ),
+    ],
+)
+def test_claims_take_the_markers_that_follow_them(
+    text: str, expected: list[tuple[str, tuple[int, ...]]]
+) -> None:
+    assert [(c.text, c.numbers) for c in claims_of(text)] == expected
+
+
+def test_similarity_check_rejects_a_sentence_unlike_any_source_sentence() -> None:
+    def vectors(texts: list[str]) -> list[list[float]]:
+        # The answer sentence (first) points away from every source sentence.
+        return [[1.0, 0.0]] + [[0.0, 1.0] for _ in texts[1:]]
+
+    verdict = verify("Hold the stretch for 30 seconds [1].", CHUNKS, vectors)
+    assert not verdict.ok
+    assert "does not mean" in (verdict.problem or "")
