@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.embeddings import Embeddings
@@ -12,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.assistant import Assistant, build_assistant, build_index
 from assistant.embeddings import load_embeddings
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.integration.openai_server import scripted_server
 
 CORPUS = PROJECT_ROOT / "corpus"
 EVALS = PROJECT_ROOT / "evals"
@@ -76,3 +79,10 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def openai_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A scripted OpenAI-compatible server on 127.0.0.1: (base URL, requests it received)."""
+    with scripted_server(free_port()) as server:
+        yield server

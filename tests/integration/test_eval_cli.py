@@ -122,3 +122,36 @@ def test_malformed_suite_exits_2_naming_file_case_and_field(
 
 def test_bad_override_is_a_usage_error(settings: Settings) -> None:
     assert CliRunner().invoke(cli.main, ["eval", "--fail-under", "nonsense"]).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("script", "fallback_rate"),
+    [
+        pytest.param("good", 0.0, id="verified-answers"),
+        pytest.param("miscited", 1.0, id="every-answer-falls-back"),
+    ],
+)
+def test_generators_are_compared_in_one_table(
+    run, openai_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str,
+    fallback_rate: float,
+) -> None:  # fmt: skip
+    base_url, _ = openai_server
+    monkeypatch.setenv("ASSISTANT_OPENAI_BASE_URL", base_url)
+    monkeypatch.setenv("ASSISTANT_OPENAI_MODEL", script)
+    result = run("--generator", "extractive", "--generator", "openai")
+    assert result.exit_code in (0, 1), result.output
+    assert "Generators compared" in result.output
+    reports = {
+        name: json.loads((tmp_path / "out" / name / "report.json").read_text(encoding="utf-8"))
+        for name in ("extractive", "openai")
+    }
+    assert reports["openai"]["metadata"]["generator"] == f"openai:{script}"
+    assert reports["extractive"]["metadata"]["generator"] == "extractive"
+    assert reports["extractive"]["suites"][0]["metrics"]["answers.fallback_rate"] == 0.0
+    assert reports["openai"]["suites"][0]["metrics"]["answers.fallback_rate"] == fallback_rate
+
+
+def test_a_generator_without_its_model_is_a_broken_run(run) -> None:
+    result = run("--generator", "ollama")
+    assert result.exit_code == 2
+    assert "ASSISTANT_OLLAMA_MODEL" in result.stderr

@@ -77,8 +77,10 @@ def test_a_verified_answer_streams_and_is_renumbered_by_first_use() -> None:
 def test_a_faulty_answer_falls_back_with_its_reason(reply: str, problem: str) -> None:
     _, written = run(Generator("fake", fake(reply)))
     assert written.text == ""
-    assert written.problem is not None and problem in written.problem
-    assert written.note is not None and "could not be verified" in written.note
+    assert written.problem is not None
+    assert problem in written.problem
+    assert written.note is not None
+    assert "could not be verified" in written.note
 
 
 class Broken(BaseChatModel):
@@ -110,16 +112,20 @@ class Broken(BaseChatModel):
 def test_a_failing_backend_falls_back_with_a_visible_note(error: Exception, reason: str) -> None:
     streamed, written = run(Generator("broken", Broken(error=error)))
     assert streamed == ""
-    assert written.problem is not None and reason in written.problem
-    assert written.note is not None and reason in written.note
+    assert written.problem is not None
+    assert reason in written.problem
+    assert written.note is not None
+    assert reason in written.note
 
 
 def test_a_backend_that_could_not_load_says_why_on_every_answer(tmp_path: Any) -> None:
     settings = Settings(generator="local", local_model_path=tmp_path / "missing.gguf")
     generator = load_generator(settings)
-    assert generator is not None and generator.model is None
+    assert generator is not None
+    assert generator.model is None
     _, written = run(generator)
-    assert written.note is not None and "missing.gguf" in written.note
+    assert written.note is not None
+    assert "missing.gguf" in written.note
 
 
 def test_extractive_needs_no_generator() -> None:
@@ -172,5 +178,6 @@ def test_llamacpp_chat_maps_roles_and_streams_pieces() -> None:
     pieces = [p for p in pieces if p]  # LangChain closes a stream with an empty chunk
     assert pieces == ["Hold for ", "30 seconds [2]."]
     assert [m["role"] for m in llama.request["messages"]] == ["system", "user"]
-    assert llama.request["max_tokens"] == 64 and llama.request["stream"] is True
+    assert llama.request["max_tokens"] == 64
+    assert llama.request["stream"] is True
     assert model.invoke("hi").content == "Hold for 30 seconds [2]."
