@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.chunking import Chunk
 from assistant.verification import INJECTION
@@ -35,10 +35,37 @@ def quote_passage(n: int, chunk: Chunk) -> str:
     return f'<passage n="{n}" source="{source}">\n{text}\n</passage>'
 
 
+# One worked example before the real question: small models copy a format they have seen far
+# better than one they are told about (measured: without it, 0.5B-1.5B models answer "[1]").
+EXAMPLE_PASSAGES = (
+    Chunk("example-1", "example", "Example", "Wall sit", "Lean your back against a wall and "
+          "slide down until your knees are bent. Hold for 20 seconds.", 0, 0),
+    Chunk("example-2", "example", "Example", "Calf raise", "Rise onto your toes slowly. "
+          "Do 10 repetitions.", 0, 0),
+)  # fmt: skip
+EXAMPLE_QUESTION = "how long do I hold the wall sit?"
+EXAMPLE_ANSWER = (
+    "Lean your back against a wall and slide down until your knees are bent [1]. "
+    "Hold the wall sit for 20 seconds [1]."
+)
+
+
 def build_messages(
     question: str, chunks: Sequence[Chunk], history: Sequence[str] = ()
 ) -> list[BaseMessage]:
-    """System rules, then the passages and the question in one user message."""
+    """System rules, a worked example, then the passages and the question in one message."""
+    return [
+        SystemMessage(SYSTEM),
+        user_message(EXAMPLE_QUESTION, EXAMPLE_PASSAGES),
+        AIMessage(EXAMPLE_ANSWER),
+        user_message(question, chunks, history),
+    ]
+
+
+def user_message(
+    question: str, chunks: Sequence[Chunk], history: Sequence[str] = ()
+) -> HumanMessage:
+    """The numbered passages, earlier questions for context, and the question."""
     passages = "\n\n".join(quote_passage(n, chunk) for n, chunk in enumerate(chunks, 1))
     earlier = ""
     if history:
@@ -50,4 +77,4 @@ def build_messages(
         f"Passages:\n\n{passages}\n\n{earlier}Question: {question}\n\n"
         "Answer from the passages only, with a [n] after every sentence."
     )
-    return [SystemMessage(SYSTEM), HumanMessage(user)]
+    return HumanMessage(user)
