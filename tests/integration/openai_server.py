@@ -71,6 +71,7 @@ class Scripted(BaseHTTPRequestHandler):
                                   "finish_reason": None if piece else "stop"}]}  # fmt: skip
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.flush()
+            time.sleep(0.03)  # a model writes word by word: let the page show the draft grow
         self.wfile.write(b"data: [DONE]\n\n")
 
     def reply(self, status: int, data: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
+from assistant.generation import load_generator
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ui import build_page, serve
 
@@ -232,3 +234,52 @@ def test_keyboard_only(page: Any) -> None:
     assert page.evaluate("document.activeElement.id") == "summary-button"
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('#summary textarea').value.includes('psoas')")
+
+
+@pytest.mark.parametrize(
+    ("script", "shown"),
+    [
+        pytest.param("good", "", id="verified-draft-becomes-the-answer"),
+        pytest.param("miscited", "could not be verified", id="unverified-draft-is-replaced"),
+    ],
+)
+def test_a_model_draft_streams_then_the_checked_answer_replaces_it(
+    browser: Any, feedback: FeedbackStore, assistant: Assistant, openai_server: Any,
+    script: str, shown: str,
+) -> None:  # fmt: skip
+    base_url, _ = openai_server
+    backed = copy.copy(assistant)
+    backed.generator = load_generator(
+        Settings(generator="openai", openai_base_url=base_url, openai_model=script),
+        assistant.composer.vectors,
+    )
+    settings = Settings(port=free_port())
+    served = build_page(backed, feedback)
+    serve(served, settings, block=False)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(f"http://127.0.0.1:{settings.port}/")
+        tab.wait_for_selector("#question textarea")
+        tab.evaluate(
+            """() => { window.drafts = []; new MutationObserver(() => {
+                const bots = document.querySelectorAll('#chat [data-testid=bot]');
+                const last = bots[bots.length - 1];
+                if (last) window.drafts.push(last.innerText);
+            }).observe(document.querySelector('#chat'),
+                       {subtree: true, childList: true, characterData: true}); }"""
+        )
+        answer = ask(tab, "How long should I hold the kneeling hip flexor stretch?")
+        drafts = tab.evaluate("window.drafts")
+        assert any("Checking this draft against the sources" in d for d in drafts)
+        final = answer.inner_text()
+        assert "Checking this draft" not in final
+        assert answer.query_selector("details.sources") is not None
+        assert answer.query_selector("a.cite") is not None
+        if shown:
+            assert shown in final
+        else:
+            assert "could not be verified" not in final
+    finally:
+        context.close()
+        served.close()
