@@ -1,4 +1,4 @@
-"""A scripted OpenAI-compatible chat server on 127.0.0.1 for the backend and eval tests.
+"""A scripted chat server on 127.0.0.1 (OpenAI-compatible, and Ollama's /api/chat) for tests.
 
 Its "model" name picks the script: a good answer built from the first passage it was sent, a
 mis-cited one, an uncited one, an unsupported one, a server error, or a reply too slow to wait
@@ -55,6 +55,9 @@ class Scripted(BaseHTTPRequestHandler):
         if model == "slow":
             time.sleep(3)
         text = SCRIPTS.get(model, SCRIPTS["good"])(first_sentence(body["messages"]))
+        if self.path.endswith("/api/chat"):
+            self.ollama(model, text)
+            return
         if not body.get("stream"):
             message = {"role": "assistant", "content": text}
             self.reply(200, {"id": "x", "object": "chat.completion", "created": 0,
@@ -73,6 +76,23 @@ class Scripted(BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(0.03)  # a model writes word by word: let the page show the draft grow
         self.wfile.write(b"data: [DONE]\n\n")
+
+    def ollama(self, model: str, text: str) -> None:
+        """Ollama's own protocol: one JSON object per line, the last with "done": true."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.end_headers()
+        for piece in [*re.findall(r"\S+\s*", text), ""]:
+            line = {
+                "model": model,
+                "created_at": "2026-01-01T00:00:00Z",
+                "message": {"role": "assistant", "content": piece},
+                "done": not piece,
+            }
+            if not piece:
+                line["done_reason"] = "stop"
+            self.wfile.write((json.dumps(line) + "\n").encode())
+            self.wfile.flush()
 
     def reply(self, status: int, data: dict[str, Any]) -> None:
         payload = json.dumps(data).encode()

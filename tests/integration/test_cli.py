@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from assistant import cli
 from assistant.settings import Settings
+from tests.unit.test_answer import ANSWER_KEYS as CONTRACT
+from tests.unit.test_answer import CITATION_KEYS as CITATION
 
 pytestmark = pytest.mark.integration
-CONTRACT = {"question", "answer", "citations", "in_scope", "referral", "red_flags", "timings_ms"}
-CITATION = {"n", "doc_id", "title", "section", "chunk_id", "quote"}
 
 
 @pytest.fixture

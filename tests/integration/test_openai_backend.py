@@ -104,3 +104,25 @@ def test_the_model_is_never_asked_about_referrals_or_out_of_scope_questions(
     assert len(requests) == before
     assert answer.referral or not answer.in_scope
     assert answer.fallback is None
+
+
+def test_the_ollama_backend_streams_and_verifies_the_same_way(
+    assistant: Assistant, openai_server: tuple[str, list[dict[str, Any]]]
+) -> None:
+    base_url, requests = openai_server
+    root = base_url.removesuffix("/v1")
+    for script, fallback in (("good", None), ("uncited", "no citation")):
+        settings = Settings(generator="ollama", ollama_base_url=root, ollama_model=script)
+        backed = copy.copy(assistant)
+        backed.generator = load_generator(settings, assistant.composer.vectors)
+        pieces, answer = stream(backed, QUESTION)
+        assert requests[-1]["model"] == script
+        assert QUESTION in requests[-1]["messages"][-1]["content"]
+        assert answer.generator == f"ollama:{script}"
+        if fallback is None:
+            assert len(pieces) > 2
+            assert answer.fallback is None
+            assert answer.citations
+        else:
+            assert answer.fallback is not None
+            assert fallback in answer.fallback
