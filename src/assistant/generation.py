@@ -190,5 +190,6 @@ def chat_model(settings: Settings) -> BaseChatModel:
             threads=settings.local_threads,
             context=settings.local_context,
             max_tokens=settings.max_answer_tokens,
+            timeout=settings.generation_timeout,
         )
     raise ValueError(f"unknown generator {settings.generator!r}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ class LlamaCppChat(BaseChatModel):
     llama: Any
     max_tokens: int = 400
     temperature: float = 0.0
+    timeout: float | None = None  # seconds; checked between tokens (reading the prompt can't stop)
     # One llama.cpp context serves one completion at a time; the chat page has several users.
     lock: Any = None
 
@@ -57,9 +59,12 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:  # fmt: skip
         with self.lock or threading.Lock():
+            started = time.monotonic()
             for part in self.llama.create_chat_completion(
                 **self._request(messages, stop), stream=True
             ):
+                if self.timeout is not None and time.monotonic() - started > self.timeout:
+                    raise TimeoutError("the local model timed out")
                 piece = part["choices"][0].get("delta", {}).get("content") or ""
                 if piece:
                     if run_manager is not None:
@@ -67,7 +72,9 @@ class LlamaCppChat(BaseChatModel):
                     yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
 
 
-def load_llamacpp(path: Path, *, threads: int, context: int, max_tokens: int) -> LlamaCppChat:
+def load_llamacpp(
+    path: Path, *, threads: int, context: int, max_tokens: int, timeout: float | None = None
+) -> LlamaCppChat:
     """Load the GGUF file at `path` (raises a clear error when it or llama.cpp is missing)."""
     if not path.is_file():
         raise FileNotFoundError(f"the model file {path} does not exist")
@@ -80,4 +87,4 @@ def load_llamacpp(path: Path, *, threads: int, context: int, max_tokens: int) ->
             "llama-cpp-python is not installed: run `.venv/bin/pip install -e '.[local]'`"
         ) from exc
     llama = Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False)
-    return LlamaCppChat(llama=llama, max_tokens=max_tokens, lock=threading.Lock())
+    return LlamaCppChat(llama=llama, max_tokens=max_tokens, timeout=timeout, lock=threading.Lock())

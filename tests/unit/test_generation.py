@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -190,3 +191,15 @@ def test_the_worked_example_shown_to_the_model_passes_verification() -> None:
     from assistant.verification import verify
 
     assert verify(EXAMPLE_ANSWER, EXAMPLE_PASSAGES).ok
+
+
+def test_llamacpp_chat_gives_up_after_its_timeout() -> None:
+    class SlowLlama(FakeLlama):
+        def create_chat_completion(self, **request: Any) -> Iterator[dict[str, Any]]:
+            for piece in self.pieces:
+                time.sleep(0.05)
+                yield {"choices": [{"delta": {"content": piece}}]}
+
+    model = LlamaCppChat(llama=SlowLlama(["a ", "b ", "c ", "d "]), timeout=0.01)
+    _, written = run(Generator("local", model))
+    assert written.problem == "it timed out"
