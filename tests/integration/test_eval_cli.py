@@ -140,7 +140,8 @@ def test_generators_are_compared_in_one_table(
     monkeypatch.setenv("ASSISTANT_OPENAI_MODEL", script)
     result = run("--generator", "extractive", "--generator", "openai")
     assert result.exit_code in (0, 1), result.output
-    assert "Generators compared" in result.output
+    assert "small: generators compared" in result.output
+    assert "fallback rate" in result.output
     reports = {
         name: json.loads((tmp_path / "out" / name / "report.json").read_text(encoding="utf-8"))
         for name in ("extractive", "openai")

@@ -46,29 +46,35 @@ def show(report: dict[str, Any], console: Console) -> None:
     console.print(f"Result: {verdict}")
 
 
-COMPARED = (
-    "answers.facts",
-    "citations.valid",
-    "answers.uncited",
-    "answers.fallback_rate",
-    "scope.false_refusal_rate",
-    "latency.p50_ms",
-    "latency.p95_ms",
-)
+COMPARED = {
+    "answers.facts": "facts found",
+    "citations.valid": "citations valid",
+    "answers.uncited": "uncited answers",
+    "answers.fallback_rate": "fallback rate",
+    "scope.false_refusal_rate": "false refusals",
+    "latency.p50_ms": "p50 ms",
+    "latency.p95_ms": "p95 ms",
+}
 
 
 def show_comparison(reports: dict[str, dict[str, Any]], console: Console) -> None:
-    """One table: each suite's answer metrics for each generator side by side."""
-    table = Table(title="Generators compared", title_justify="left")
-    for column in ("suite", "generator", *COMPARED, "thresholds"):
-        table.add_column(column)
+    """Per suite, one table: the answer metrics of every generator side by side."""
     names = [suite["name"] for suite in next(iter(reports.values()))["suites"]]
     for suite_name in names:
-        for generator, report in reports.items():
-            suite = next(s for s in report["suites"] if s["name"] == suite_name)
-            if "answers.facts" not in suite["metrics"]:
-                continue  # triage-only and scope-only suites never reach a generator
-            verdict = "[green]pass[/]" if suite["passed"] else "[bold red]FAIL[/]"
-            values = [fmt(suite["metrics"].get(metric)) for metric in COMPARED]
-            table.add_row(suite_name, generator, *values, verdict)
-    console.print(table)
+        suites = {
+            generator: next(s for s in report["suites"] if s["name"] == suite_name)
+            for generator, report in reports.items()
+        }
+        if not any("answers.facts" in s["metrics"] for s in suites.values()):
+            continue  # triage-only and scope-only suites never reach a generator
+        table = Table(title=f"{suite_name}: generators compared", title_justify="left")
+        table.add_column("metric", no_wrap=True)
+        for generator in suites:
+            table.add_column(generator, overflow="fold")
+        for metric, label in COMPARED.items():
+            table.add_row(label, *(fmt(s["metrics"].get(metric)) for s in suites.values()))
+        table.add_row(
+            "thresholds",
+            *("[green]pass[/]" if s["passed"] else "[bold red]FAIL[/]" for s in suites.values()),
+        )
+        console.print(table)
