@@ -49,9 +49,19 @@ def test_missing_facts(any_of: list[str], all_of: list[str], missing: list[str])
     )
 
 
-def test_valid_citations_pass() -> None:
-    answer = Answer("q", "Hold the stretch for 30 seconds, then relax. [1]", [QUOTE])
-    assert citation_problems(answer, source) == []
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Hold the stretch for 30 seconds, then relax. [1]", id="one-sentence"),
+        pytest.param(
+            "Bananas are rich in potassium, a warning line of its own.\n"
+            "“Hold the stretch for 30 seconds, then relax.” [1]",
+            id="uncited-line-above-a-quote-line",
+        ),
+    ],
+)
+def test_valid_citations_pass(text: str) -> None:
+    assert citation_problems(Answer("q", text, [QUOTE]), source) == []
 
 
 @pytest.mark.parametrize(

@@ -70,7 +70,8 @@ def citation_problems(answer: Answer, source: Callable[[str], str | None]) -> li
 def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     """Each stretch of text ending in one or more [n] markers, with those numbers."""
     found = []
-    for piece in re.split(r"(?<=\])\s+(?!\[)", text):
+    # A line never continues a sentence of the line before (lists, referral quotes).
+    for piece in re.split(r"(?<=\])\s+(?!\[)|\n", text):
         numbers = [int(n) for n in CITE.findall(piece)]
         sentence = CITE.sub("", piece).strip()
         if numbers and sentence:
