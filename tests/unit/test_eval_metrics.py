@@ -54,7 +54,7 @@ def test_missing_facts(any_of: list[str], all_of: list[str], missing: list[str])
     [
         pytest.param("Hold the stretch for 30 seconds, then relax. [1]", id="one-sentence"),
         pytest.param(
-            "Bananas are rich in potassium, a warning line of its own.\n"
+            "Bananas are rich in potassium, fibre, vitamins and minerals: a line of its own.\n"
             "“Hold the stretch for 30 seconds, then relax.” [1]",
             id="uncited-line-above-a-quote-line",
         ),
