@@ -75,6 +75,7 @@ def claims_of(text: str) -> list[Claim]:
             piece = body[start:end]
             numbers = tuple(int(n) for group in CITE.findall(piece) for n in group.split(","))
             sentence = re.sub(r"\s+([.,;:!?])", r"\1", CITE.sub("", piece)).strip()
+            sentence = re.sub(r"[,;:]+(?=[.!?]$)", "", sentence)  # "major, [1]." → "major."
             if not re.search(r"\w", sentence) and claims and claims[-1].line == line_no:
                 last = claims[-1]
                 claims[-1] = Claim(last.text, last.numbers + numbers, line_no, last.prefix)

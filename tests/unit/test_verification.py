@@ -118,6 +118,11 @@ def test_a_dose_in_the_cited_passage_may_be_repeated() -> None:
             id="comma-list-then-uncited",
         ),
         pytest.param(
+            "It has two parts, the iliacus and the psoas major, [1].",
+            [("It has two parts, the iliacus and the psoas major.", (1,))],
+            id="comma-left-before-the-marker",
+        ),
+        pytest.param(
             "Hold it.\n[2]",
             [("Hold it.", ())],
             id="marker-alone-on-the-next-line-does-not-count",
