@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from assistant.chunking import Chunk
+from assistant.gate import sentence_closeness
 from assistant.sentences import split_sentences
 from assistant.store import Store
 from assistant.terms import terms
@@ -44,8 +46,20 @@ class Retrieval:
     passages: list[Passage]
     vector: list[float]
     best_similarity: float
-    coverage: float  # share of the query's content words that occur anywhere in the corpus
-    best_sentence: float = 0.0  # cosine similarity of the closest single source sentence
+    coverage: float  # share of the content words that occur anywhere in the corpus (see below)
+    # Cosine similarity of the closest single source sentence (read alone or under its heading)
+    # to the question or to its best-matching clause; `coverage` is of that same text.
+    best_sentence: float = 0.0
+
+
+# Where a message splits into clauses: "skip the citations. how long do I hold a bridge?"
+CLAUSE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def clauses(question: str) -> list[str]:
+    """The question's own sentences with at least two content words ([] for a single one)."""
+    parts = [p for p in CLAUSE_END.split(question.strip()) if len(terms(p)) >= 2]
+    return parts if len(parts) > 1 else []
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
@@ -75,8 +89,20 @@ class HybridRetriever:
         self.sentences = sorted(
             {c.text[a:b] for c in self.chunks.values() for a, b in split_sentences(c.text)}
         )
-        vectors = embeddings.embed_documents(self.sentences) if self.sentences else []
-        self.sentence_vectors = np.array(vectors, dtype=np.float32).reshape(len(vectors), -1)
+        self.sentence_vectors = self.embed(self.sentences)
+        # And under its heading: "Hold for 10-20 seconds" answers "bridge pose hold time" only
+        # when read as part of "Glute Bridge".
+        headed = {
+            f"{c.section}: {c.text[a:b]}" if c.section else c.text[a:b]
+            for c in self.chunks.values()
+            for a, b in split_sentences(c.text)
+        }
+        self.headed_vectors = self.embed(sorted(headed))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Document vectors as one float32 matrix (a row per text)."""
+        vectors = self.embeddings.embed_documents(texts) if texts else []
+        return np.array(vectors, dtype=np.float32).reshape(len(vectors), -1)
 
     def retrieve(self, query: str, k: int, extra_terms: str = "") -> Retrieval:
         """The `k` best passages for `query`, best first; `extra_terms` widen the word search."""
@@ -93,12 +119,19 @@ class HybridRetriever:
             for i, score in sorted(fused.items(), key=lambda item: -item[1])[:k]
         ]
         best = max((s for _, s in dense), default=0.0)
-        sentence = (
-            float((self.sentence_vectors @ np.array(vector, dtype=np.float32)).max())
-            if len(self.sentences)
-            else 0.0
-        )
-        return Retrieval(passages, vector, best, self.coverage(query), sentence)
+        # A message may wrap its question in other talk: its closest clause speaks for it.
+        views = [(self.closest_sentence(vector), self.coverage(query))] + [
+            (self.closest_sentence(self.embeddings.embed_query(c)), self.coverage(c))
+            for c in clauses(query)
+        ]
+        sentence, coverage = max(views, key=lambda view: sentence_closeness(*view))
+        return Retrieval(passages, vector, best, coverage, sentence)
+
+    def closest_sentence(self, vector: list[float]) -> float:
+        """Cosine similarity of the source sentence closest to `vector`, alone or headed."""
+        query = np.array(vector, dtype=np.float32)
+        matrices = (self.sentence_vectors, self.headed_vectors)
+        return max((float((m @ query).max()) for m in matrices if len(m)), default=0.0)
 
     def coverage(self, query: str) -> float:
         """Share of the query's content words (typos corrected) that the corpus uses at all."""
