@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
-from assistant.answer import Citation
 from assistant.chunking import LIST_ITEM, Chunk
 from assistant.conversation import Turn
 from assistant.intent import (
@@ -19,6 +17,7 @@ from assistant.intent import (
     question_intents,
     sentence_kinds,
 )
+from assistant.layout import Candidate, Composition, write
 from assistant.remedies import problem_words, remedy_terms
 from assistant.retrieval import Passage
 from assistant.sentences import split_sentences
@@ -41,30 +40,6 @@ NOISE = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?…:\"”’)]$")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One sentence of a retrieved passage."""
-
-    rank: int
-    chunk: Chunk
-    start: int  # offsets within chunk.text
-    end: int
-    list_item: bool
-    line: int  # where its line starts within chunk.text
-
-    @property
-    def text(self) -> str:
-        return self.chunk.text[self.start : self.end]
-
-
-@dataclass(frozen=True)
-class Composition:
-    """The composed answer text and its citations."""
-
-    text: str
-    citations: list[Citation]
 
 
 class Composer:
@@ -246,55 +221,3 @@ def conflicting(chosen: list[Candidate]) -> list[Candidate]:
             per_doc.setdefault(candidate.chunk.doc_id, candidate)
     values = {tuple(durations(c.text)) for c in per_doc.values()}
     return list(per_doc.values()) if len(per_doc) > 1 and len(values) > 1 else []
-
-
-def write(chosen: list[Candidate], *, conflict: bool) -> Composition:
-    """Lay the sentences out, one citation per passage, `[n]` after every sentence.
-
-    Prose sentences run together as a paragraph; each list item (an exercise step) gets a line.
-    """
-    numbers: dict[str, int] = {}
-    groups: dict[str, list[Candidate]] = {}
-    for candidate in chosen:
-        numbers.setdefault(candidate.chunk.chunk_id, len(numbers) + 1)
-        groups.setdefault(candidate.chunk.chunk_id, []).append(candidate)
-    blocks: list[tuple[object, str, list[str]]] = []  # (block key, prefix, cited sentences)
-    for candidate in chosen:
-        cited = f"{candidate.text} [{numbers[candidate.chunk.chunk_id]}]"
-        if candidate.list_item or conflict:
-            key: object = (candidate.chunk.chunk_id, candidate.line)
-            prefix = "- " if conflict else bullet(candidate)
-        else:
-            key, prefix = "paragraph", ""
-        if blocks and blocks[-1][0] == key:
-            blocks[-1][2].append(cited)
-        else:
-            blocks.append((key, prefix, [cited]))
-    lines = ["The sources differ on this:"] if conflict else []
-    lines += [prefix + " ".join(parts) for _, prefix, parts in blocks]
-    citations = [citation(numbers[key], group) for key, group in groups.items()]
-    return Composition("\n".join(lines), citations)
-
-
-def bullet(candidate: Candidate) -> str:
-    """The list marker to show: the source's step number where it has one."""
-    marker = LIST_ITEM.match(candidate.chunk.text[candidate.line : candidate.end])
-    number = marker.group(0).strip() if marker else "-"
-    return f"{number} " if number[:1].isdigit() else "- "
-
-
-def citation(n: int, group: list[Candidate]) -> Citation:
-    """A citation quoting the passage from its first used sentence to its last."""
-    chunk = group[0].chunk
-    start = min(c.start for c in group)
-    end = max(c.end for c in group)
-    return Citation(
-        n=n,
-        doc_id=chunk.doc_id,
-        title=chunk.title,
-        section=chunk.section,
-        chunk_id=chunk.chunk_id,
-        quote=chunk.text[start:end],
-        start=chunk.start + start,
-        end=chunk.start + end,
-    )

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from assistant.chunking import Chunk, chunk_document
-from assistant.composer import Composer, Composition
+from assistant.composer import Composer
 from assistant.conversation import Turn, contextualize
 from assistant.corpus import Document
+from assistant.layout import Composition
 from assistant.retrieval import Passage
 
 GUIDE_TEXT = """---
