@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from assistant.chunking import LIST_ITEM, Chunk
 from assistant.conversation import Turn
 from assistant.intent import (
     Intent,
@@ -18,18 +17,29 @@ from assistant.intent import (
     sentence_kinds,
 )
 from assistant.layout import Candidate, Composition, write
+from assistant.neighbours import (
+    Siblings,
+    introduced_lists,
+    sentences_of,
+    smoothed,
+    with_lists,
+)
 from assistant.remedies import problem_words, remedy_terms
 from assistant.retrieval import Passage
-from assistant.sentences import split_sentences
 from assistant.terms import terms
 
 Vectorizer = Callable[[list[str]], list[list[float]]]
-Siblings = Callable[[Chunk], list[Chunk]]
 
 LEXICAL_WEIGHT = 1.0  # question words found in the sentence (idf-weighted share)
 RANK_WEIGHT = 0.3  # bonus for sentences of the best-ranked passages
 KEEP_RATIO = 0.5  # sentences scoring at least this share of the best one may be used
-INTENT_BONUS = {Intent.DURATION: 0.45, Intent.HOWTO: 0.15, Intent.REMEDY: 0.25}
+INTENT_BONUS = {
+    Intent.DURATION: 0.45,
+    Intent.COUNT: 0.45,
+    Intent.CONTACT: 0.5,
+    Intent.HOWTO: 0.15,
+    Intent.REMEDY: 0.25,
+}
 DEFAULT_BONUS = 0.2
 # Words a duration question shares with every exercise: they say nothing about which one.
 DURATION_WORDS = frozenset(terms("how long hold second minute time many often rep set stretch"))
@@ -67,9 +77,12 @@ class Composer:
             return Composition("", [])
         intents = question_intents(turn.intent_text)
         scores = self.score(turn, intents, candidates, query_vector)
+        scores = smoothed(candidates, scores, usable)
         ranked = sorted(candidates, key=lambda c: -scores[c])
         chosen = self.select(turn, intents, ranked, scores)
-        differing = conflicting(chosen) if Intent.DURATION in intents else []
+        chosen = with_lists(chosen, introduced_lists(candidates, self.siblings))
+        timing = Intent.DURATION in intents and Intent.COUNT not in intents
+        differing = conflicting(chosen) if timing else []
         return write(differing or chosen, conflict=bool(differing))
 
     def score(
@@ -82,15 +95,18 @@ class Composer:
         problems = set(terms(" ".join(problem_words(turn.intent_text)))) if remedies else set()
         weight = self.weigh(asked) + 0.5 * self.weigh(context)
         vectors = self.vectors([c.text for c in candidates])
+        lists = introduced_lists(candidates, self.siblings)
         scores = {}
         for candidate, vector in zip(candidates, vectors, strict=True):
             text = candidate.text
-            words = set(terms(text + " " + candidate.chunk.section))
+            items = lists.get(candidate, [])
+            with_items = " ".join([text] + [i.text for i in items])
+            words = set(terms(with_items + " " + candidate.chunk.section))
             overlap = self.weigh(asked & words) + 0.5 * self.weigh(context & words)
             score = LEXICAL_WEIGHT * overlap / weight if weight else 0.0
             score += sum(a * b for a, b in zip(vector, query, strict=True))
             score += RANK_WEIGHT / (1 + candidate.rank)
-            kinds = sentence_kinds(text)
+            kinds = sentence_kinds(with_items)
             score += sum(INTENT_BONUS.get(i, DEFAULT_BONUS) for i in intents & kinds)
             restates = problems & set(terms(text)) or (
                 remedy_question(intents)
@@ -101,11 +117,13 @@ class Composer:
                 score -= 0.6  # restating the problem does not answer "what helps?"
             elif remedies & set(terms(text)):
                 score += 0.5  # names what the sources prescribe for the problem asked about
-            if NOISE.search(text) or len(text.split()) < 3:
+            if Intent.CONTACT in intents & kinds:
+                pass  # a contact line is just what a question about booking asks for
+            elif not usable(candidate):
                 score -= 1.0
             elif not (candidate.list_item or SENTENCE_END.search(text)):
                 score -= 0.5  # a heading-like fragment, not a statement
-            elif text.endswith(":") and Intent.HOWTO not in intents:
+            elif text.endswith(":") and Intent.HOWTO not in intents and not items:
                 score -= 0.5  # a lead-in to a list says little by itself
             scores[candidate] = score
         return scores
@@ -128,10 +146,12 @@ class Composer:
         prescribed = [c for c in good if remedies & set(terms(c.text))]
         # When the sources name a remedy for the problem asked about, answer with that alone.
         chosen = capped(distinct(prescribed if len(prescribed) >= 2 else good), self.max_sentences)
-        if Intent.DURATION in intents:
+        if measures := {Intent.DURATION, Intent.COUNT} & intents:
             topic = (set(terms(turn.query)) - DURATION_WORDS) or set(terms(turn.query))
             on_topic = [c for c in ranked if topic & set(terms(c.chunk.embed_text))]
-            timed = [c for c in on_topic if durations(c.text) and scores[c] >= 0.5 * best]
+            timed = [
+                c for c in on_topic if measures & sentence_kinds(c.text) and scores[c] >= 0.5 * best
+            ]
             chosen = distinct(timed + chosen)[: self.max_sentences]
         if Intent.HOWTO in intents and (steps := self.steps(ranked[:3])):
             lead = [
@@ -148,7 +168,9 @@ class Composer:
             section = self.siblings(candidate.chunk)
             steps = [s for chunk in section for s in sentences_of(candidate.rank, chunk)]
             steps = [s for s in steps if s.list_item]
-            if len(steps) >= 2:
+            # Steps are instructions; a list of causes or of poses is not an exercise.
+            instructions = [s for s in steps if Intent.HOWTO in sentence_kinds(s.text)]
+            if len(steps) >= 2 and 2 * len(instructions) >= len(steps):
                 return steps
         return []
 
@@ -160,19 +182,14 @@ class Composer:
         return [self.cache[t] for t in texts]
 
 
+def usable(candidate: Candidate) -> bool:
+    """Not noise (a quiz option, a contact line, a remark about the article) nor a fragment."""
+    return not (NOISE.search(candidate.text) or len(candidate.text.split()) < 3)
+
+
 def remedy_question(intents: set[Intent]) -> bool:
     """A question about what to do, not about why."""
     return Intent.REMEDY in intents and Intent.CAUSE not in intents
-
-
-def sentences_of(rank: int, chunk: Chunk) -> list[Candidate]:
-    """Every sentence of a chunk, knowing whether it is a list item (an exercise step)."""
-    candidates = []
-    for start, end in split_sentences(chunk.text):
-        line = chunk.text.rfind("\n", 0, start) + 1
-        list_item = bool(LIST_ITEM.match(chunk.text[line:end]))
-        candidates.append(Candidate(rank, chunk, start, end, list_item, line))
-    return candidates
 
 
 def capped(candidates: list[Candidate], limit: int, per_doc: int = 3) -> list[Candidate]:
