@@ -75,7 +75,9 @@ class Composer:
         candidates = [c for rank, p in enumerate(passages) for c in sentences_of(rank, p.chunk)]
         if not candidates:
             return Composition("", [])
-        intents = question_intents(turn.intent_text)
+        # A follow-up asks its own kind of question ("and how long do I hold it?"); it borrows
+        # the earlier question's kind only when it has none of its own ("and the bridge?").
+        intents = question_intents(turn.question) or question_intents(turn.intent_text)
         scores = self.score(turn, intents, candidates, query_vector)
         scores = smoothed(candidates, scores, usable)
         ranked = sorted(candidates, key=lambda c: -scores[c])
@@ -95,18 +97,15 @@ class Composer:
         problems = set(terms(" ".join(problem_words(turn.intent_text)))) if remedies else set()
         weight = self.weigh(asked) + 0.5 * self.weigh(context)
         vectors = self.vectors([c.text for c in candidates])
-        lists = introduced_lists(candidates, self.siblings)
         scores = {}
         for candidate, vector in zip(candidates, vectors, strict=True):
             text = candidate.text
-            items = lists.get(candidate, [])
-            with_items = " ".join([text] + [i.text for i in items])
-            words = set(terms(with_items + " " + candidate.chunk.section))
+            words = set(terms(text + " " + candidate.chunk.section))
             overlap = self.weigh(asked & words) + 0.5 * self.weigh(context & words)
             score = LEXICAL_WEIGHT * overlap / weight if weight else 0.0
             score += sum(a * b for a, b in zip(vector, query, strict=True))
             score += RANK_WEIGHT / (1 + candidate.rank)
-            kinds = sentence_kinds(with_items)
+            kinds = sentence_kinds(text)
             score += sum(INTENT_BONUS.get(i, DEFAULT_BONUS) for i in intents & kinds)
             restates = problems & set(terms(text)) or (
                 remedy_question(intents)
@@ -123,7 +122,7 @@ class Composer:
                 score -= 1.0
             elif not (candidate.list_item or SENTENCE_END.search(text)):
                 score -= 0.5  # a heading-like fragment, not a statement
-            elif text.endswith(":") and Intent.HOWTO not in intents and not items:
+            elif text.endswith(":") and Intent.HOWTO not in intents:
                 score -= 0.5  # a lead-in to a list says little by itself
             scores[candidate] = score
         return scores

@@ -1,4 +1,5 @@
-"""Hybrid retrieval: BM25 over the chunks plus Chroma's dense search, fused by reciprocal rank."""
+"""Hybrid retrieval: BM25 over the chunks, Chroma's dense search and the chunks of the closest
+single sentences, fused by reciprocal rank."""
 
 from __future__ import annotations
 
@@ -62,6 +63,11 @@ def clauses(question: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+# Chunks holding the closest single sentences join the fusion as a third ranking: a specific
+# question ("whats fascia in plain english?") is answered by one sentence of a long passage.
+SENTENCE_CANDIDATES = 10
+
+
 def fuse(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
     """Reciprocal rank fusion: each list adds 1 / (k + rank) to every id it ranks."""
     fused: dict[str, float] = {}
@@ -98,6 +104,11 @@ class HybridRetriever:
             for a, b in split_sentences(c.text)
         }
         self.headed_vectors = self.embed(sorted(headed))
+        index = {text: i for i, text in enumerate(self.sentences)}
+        self.chunk_sentences = {
+            i: [index[self.chunks[i].text[a:b]] for a, b in split_sentences(self.chunks[i].text)]
+            for i in self.ids
+        }
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Document vectors as one float32 matrix (a row per text)."""
@@ -109,7 +120,12 @@ class HybridRetriever:
         vector = self.embeddings.embed_query(query)
         dense = self.store.search(vector, self.candidates)
         lexical = self.lexical(f"{query} {extra_terms}")
-        fused = fuse([[c.chunk_id for c, _ in dense], [i for i, _ in lexical]], self.rrf_k)
+        rankings = [
+            [c.chunk_id for c, _ in dense],
+            [i for i, _ in lexical],
+            self.by_sentence(vector),
+        ]
+        fused = fuse(rankings, self.rrf_k)
         dense_scores = {c.chunk_id: s for c, s in dense}
         lexical_scores = dict(lexical)
         # Dense hits come straight from the index, so they are current even if it changed.
@@ -126,6 +142,17 @@ class HybridRetriever:
         ]
         sentence, coverage = max(views, key=lambda view: sentence_closeness(*view))
         return Retrieval(passages, vector, best, coverage, sentence)
+
+    def by_sentence(self, vector: list[float]) -> list[str]:
+        """The SENTENCE_CANDIDATES chunk ids whose closest sentence is closest to `vector`."""
+        if not len(self.sentences):
+            return []
+        similarity = self.sentence_vectors @ np.array(vector, dtype=np.float32)
+        best = {
+            i: max((float(similarity[j]) for j in self.chunk_sentences[i]), default=-1.0)
+            for i in self.ids
+        }
+        return sorted(best, key=lambda i: -best[i])[:SENTENCE_CANDIDATES]
 
     def closest_sentence(self, vector: list[float]) -> float:
         """Cosine similarity of the source sentence closest to `vector`, alone or headed."""

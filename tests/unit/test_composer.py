@@ -344,3 +344,31 @@ def test_a_list_of_causes_is_not_taken_for_exercise_steps() -> None:
     composer = Composer(flat_vectors, {}, 4, siblings=siblings_from(bridge))
     steps = [c for chunk in bridge for c in sentences_of(0, chunk) if c.list_item]
     assert [s.text for s in composer.steps(steps[:1])] == STEPS
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "wanted", "unwanted"),
+    [
+        pytest.param(
+            "and how long do I hold it?",
+            ("how do I do the glute bridge?",),
+            "30 seconds",
+            "Press your heels down",
+            id="own-kind-wins-over-the-earlier-how-to",
+        ),
+        pytest.param(
+            "and the glute bridge?",
+            ("how do I do the kneeling stretch?",),
+            "Press your heels down",
+            None,
+            id="no-kind-of-its-own-borrows-the-earlier",
+        ),
+    ],
+)
+def test_a_follow_up_keeps_its_own_kind_of_question(
+    question: str, history: tuple[str, ...], wanted: str, unwanted: str | None
+) -> None:
+    result = compose(question, chunks_of("guide"), history=history)
+    assert wanted in result.text
+    if unwanted:
+        assert unwanted not in result.text
