@@ -27,6 +27,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ache": ("pain", "discomfort"),
     "rep": ("repetitions",),
     "hurt": ("pain", "discomfort"),
+    "breathe": ("inhale", "exhale"),
+    "breath": ("inhale", "exhale"),
 }
 
 
@@ -61,11 +63,6 @@ def clauses(question: str) -> list[str]:
     """The question's own sentences with at least two content words ([] for a single one)."""
     parts = [p for p in CLAUSE_END.split(question.strip()) if len(terms(p)) >= 2]
     return parts if len(parts) > 1 else []
-
-
-# Chunks holding the closest single sentences join the fusion as a third ranking: a specific
-# question ("whats fascia in plain english?") is answered by one sentence of a long passage.
-SENTENCE_CANDIDATES = 10
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
@@ -144,7 +141,8 @@ class HybridRetriever:
         return Retrieval(passages, vector, best, coverage, sentence)
 
     def by_sentence(self, vector: list[float]) -> list[str]:
-        """The SENTENCE_CANDIDATES chunk ids whose closest sentence is closest to `vector`."""
+        """Chunk ids by their sentence closest to `vector` (the best `candidates` of them): a
+        specific question ("whats fascia?") is answered by one sentence of a long passage."""
         if not len(self.sentences):
             return []
         similarity = self.sentence_vectors @ np.array(vector, dtype=np.float32)
@@ -152,7 +150,7 @@ class HybridRetriever:
             i: max((float(similarity[j]) for j in self.chunk_sentences[i]), default=-1.0)
             for i in self.ids
         }
-        return sorted(best, key=lambda i: -best[i])[:SENTENCE_CANDIDATES]
+        return sorted(best, key=lambda i: -best[i])[: self.candidates]
 
     def closest_sentence(self, vector: list[float]) -> float:
         """Cosine similarity of the source sentence closest to `vector`, alone or headed."""

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assistant.chunking import Chunk
-from assistant.retrieval import SENTENCE_CANDIDATES, HybridRetriever
+from assistant.retrieval import HybridRetriever
 from assistant.terms import terms
 
 VOCABULARY = sorted(
@@ -76,7 +76,7 @@ def test_chunks_are_ranked_by_their_closest_sentence(
 ) -> None:
     ranking = retriever.by_sentence(BagOfWords().embed_query(query))
     assert ranking[0] == first
-    assert len(ranking) <= SENTENCE_CANDIDATES
+    assert len(ranking) <= retriever.candidates
 
 
 def test_a_sentence_is_also_read_under_its_heading(retriever: HybridRetriever) -> None:
