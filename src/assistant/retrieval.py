@@ -120,7 +120,11 @@ class HybridRetriever:
         rankings = [
             [c.chunk_id for c, _ in dense],
             [i for i, _ in lexical],
-            self.by_sentence(vector),
+            # What the sources prescribe ("strengthen" for overstretched hamstrings) is sought
+            # sentence by sentence too, or the sentences restating the problem win.
+            self.by_sentence(
+                self.embeddings.embed_query(f"{query} {extra_terms}") if extra_terms else vector
+            ),
         ]
         fused = fuse(rankings, self.rrf_k)
         dense_scores = {c.chunk_id: s for c, s in dense}

@@ -97,3 +97,31 @@ def test_the_best_clause_of_a_message_speaks_for_it(retriever: HybridRetriever) 
     assert result.best_sentence == pytest.approx(
         retriever.closest_sentence(BagOfWords().embed_query("how long do i hold the bridge?"))
     )
+
+
+class Recording(BagOfWords):
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+@pytest.mark.parametrize(
+    ("extra", "searched"),
+    [
+        pytest.param("kneel knee", "which stretch helps kneel knee", id="remedy-words-searched"),
+        pytest.param("", None, id="no-remedy-words-no-extra-search"),
+    ],
+)
+def test_the_sentence_ranking_also_seeks_the_prescribed_remedy(
+    extra: str, searched: str | None
+) -> None:
+    embeddings = Recording()
+    store: Any = FakeStore(CHUNKS)
+    retriever = HybridRetriever(store, embeddings, candidates=5, rrf_k=60)
+    retriever.retrieve("which stretch helps", 3, extra)
+    assert (searched in embeddings.queries) is (searched is not None)
+    if searched:
+        assert retriever.by_sentence(embeddings.embed_query(searched))[0] == "kneel"
