@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
-from assistant.answer import Citation
-from assistant.chunking import LIST_ITEM, Chunk
 from assistant.conversation import Turn
 from assistant.intent import (
     Intent,
@@ -19,18 +16,30 @@ from assistant.intent import (
     question_intents,
     sentence_kinds,
 )
+from assistant.layout import Candidate, Composition, write
+from assistant.neighbours import (
+    Siblings,
+    introduced_lists,
+    sentences_of,
+    smoothed,
+    with_lists,
+)
 from assistant.remedies import problem_words, remedy_terms
 from assistant.retrieval import Passage
-from assistant.sentences import split_sentences
 from assistant.terms import terms
 
 Vectorizer = Callable[[list[str]], list[list[float]]]
-Siblings = Callable[[Chunk], list[Chunk]]
 
 LEXICAL_WEIGHT = 1.0  # question words found in the sentence (idf-weighted share)
 RANK_WEIGHT = 0.3  # bonus for sentences of the best-ranked passages
 KEEP_RATIO = 0.5  # sentences scoring at least this share of the best one may be used
-INTENT_BONUS = {Intent.DURATION: 0.45, Intent.HOWTO: 0.15, Intent.REMEDY: 0.25}
+INTENT_BONUS = {
+    Intent.DURATION: 0.45,
+    Intent.COUNT: 0.45,
+    Intent.CONTACT: 0.5,
+    Intent.HOWTO: 0.15,
+    Intent.REMEDY: 0.25,
+}
 DEFAULT_BONUS = 0.2
 # Words a duration question shares with every exercise: they say nothing about which one.
 DURATION_WORDS = frozenset(terms("how long hold second minute time many often rep set stretch"))
@@ -41,30 +50,6 @@ NOISE = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?…:\"”’)]$")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One sentence of a retrieved passage."""
-
-    rank: int
-    chunk: Chunk
-    start: int  # offsets within chunk.text
-    end: int
-    list_item: bool
-    line: int  # where its line starts within chunk.text
-
-    @property
-    def text(self) -> str:
-        return self.chunk.text[self.start : self.end]
-
-
-@dataclass(frozen=True)
-class Composition:
-    """The composed answer text and its citations."""
-
-    text: str
-    citations: list[Citation]
 
 
 class Composer:
@@ -90,11 +75,16 @@ class Composer:
         candidates = [c for rank, p in enumerate(passages) for c in sentences_of(rank, p.chunk)]
         if not candidates:
             return Composition("", [])
-        intents = question_intents(turn.intent_text)
+        # A follow-up asks its own kind of question ("and how long do I hold it?"); it borrows
+        # the earlier question's kind only when it has none of its own ("and the bridge?").
+        intents = question_intents(turn.question) or question_intents(turn.intent_text)
         scores = self.score(turn, intents, candidates, query_vector)
+        scores = smoothed(candidates, scores, usable)
         ranked = sorted(candidates, key=lambda c: -scores[c])
         chosen = self.select(turn, intents, ranked, scores)
-        differing = conflicting(chosen) if Intent.DURATION in intents else []
+        chosen = with_lists(chosen, introduced_lists(candidates, self.siblings))
+        timing = Intent.DURATION in intents and Intent.COUNT not in intents
+        differing = conflicting(chosen) if timing else []
         return write(differing or chosen, conflict=bool(differing))
 
     def score(
@@ -126,7 +116,9 @@ class Composer:
                 score -= 0.6  # restating the problem does not answer "what helps?"
             elif remedies & set(terms(text)):
                 score += 0.5  # names what the sources prescribe for the problem asked about
-            if NOISE.search(text) or len(text.split()) < 3:
+            if Intent.CONTACT in intents & kinds:
+                pass  # a contact line is just what a question about booking asks for
+            elif not usable(candidate):
                 score -= 1.0
             elif not (candidate.list_item or SENTENCE_END.search(text)):
                 score -= 0.5  # a heading-like fragment, not a statement
@@ -153,10 +145,12 @@ class Composer:
         prescribed = [c for c in good if remedies & set(terms(c.text))]
         # When the sources name a remedy for the problem asked about, answer with that alone.
         chosen = capped(distinct(prescribed if len(prescribed) >= 2 else good), self.max_sentences)
-        if Intent.DURATION in intents:
+        if measures := {Intent.DURATION, Intent.COUNT} & intents:
             topic = (set(terms(turn.query)) - DURATION_WORDS) or set(terms(turn.query))
             on_topic = [c for c in ranked if topic & set(terms(c.chunk.embed_text))]
-            timed = [c for c in on_topic if durations(c.text) and scores[c] >= 0.5 * best]
+            timed = [
+                c for c in on_topic if measures & sentence_kinds(c.text) and scores[c] >= 0.5 * best
+            ]
             chosen = distinct(timed + chosen)[: self.max_sentences]
         if Intent.HOWTO in intents and (steps := self.steps(ranked[:3])):
             lead = [
@@ -173,7 +167,9 @@ class Composer:
             section = self.siblings(candidate.chunk)
             steps = [s for chunk in section for s in sentences_of(candidate.rank, chunk)]
             steps = [s for s in steps if s.list_item]
-            if len(steps) >= 2:
+            # Steps are instructions; a list of causes or of poses is not an exercise.
+            instructions = [s for s in steps if Intent.HOWTO in sentence_kinds(s.text)]
+            if len(steps) >= 2 and 2 * len(instructions) >= len(steps):
                 return steps
         return []
 
@@ -185,19 +181,14 @@ class Composer:
         return [self.cache[t] for t in texts]
 
 
+def usable(candidate: Candidate) -> bool:
+    """Not noise (a quiz option, a contact line, a remark about the article) nor a fragment."""
+    return not (NOISE.search(candidate.text) or len(candidate.text.split()) < 3)
+
+
 def remedy_question(intents: set[Intent]) -> bool:
     """A question about what to do, not about why."""
     return Intent.REMEDY in intents and Intent.CAUSE not in intents
-
-
-def sentences_of(rank: int, chunk: Chunk) -> list[Candidate]:
-    """Every sentence of a chunk, knowing whether it is a list item (an exercise step)."""
-    candidates = []
-    for start, end in split_sentences(chunk.text):
-        line = chunk.text.rfind("\n", 0, start) + 1
-        list_item = bool(LIST_ITEM.match(chunk.text[line:end]))
-        candidates.append(Candidate(rank, chunk, start, end, list_item, line))
-    return candidates
 
 
 def capped(candidates: list[Candidate], limit: int, per_doc: int = 3) -> list[Candidate]:
@@ -246,55 +237,3 @@ def conflicting(chosen: list[Candidate]) -> list[Candidate]:
             per_doc.setdefault(candidate.chunk.doc_id, candidate)
     values = {tuple(durations(c.text)) for c in per_doc.values()}
     return list(per_doc.values()) if len(per_doc) > 1 and len(values) > 1 else []
-
-
-def write(chosen: list[Candidate], *, conflict: bool) -> Composition:
-    """Lay the sentences out, one citation per passage, `[n]` after every sentence.
-
-    Prose sentences run together as a paragraph; each list item (an exercise step) gets a line.
-    """
-    numbers: dict[str, int] = {}
-    groups: dict[str, list[Candidate]] = {}
-    for candidate in chosen:
-        numbers.setdefault(candidate.chunk.chunk_id, len(numbers) + 1)
-        groups.setdefault(candidate.chunk.chunk_id, []).append(candidate)
-    blocks: list[tuple[object, str, list[str]]] = []  # (block key, prefix, cited sentences)
-    for candidate in chosen:
-        cited = f"{candidate.text} [{numbers[candidate.chunk.chunk_id]}]"
-        if candidate.list_item or conflict:
-            key: object = (candidate.chunk.chunk_id, candidate.line)
-            prefix = "- " if conflict else bullet(candidate)
-        else:
-            key, prefix = "paragraph", ""
-        if blocks and blocks[-1][0] == key:
-            blocks[-1][2].append(cited)
-        else:
-            blocks.append((key, prefix, [cited]))
-    lines = ["The sources differ on this:"] if conflict else []
-    lines += [prefix + " ".join(parts) for _, prefix, parts in blocks]
-    citations = [citation(numbers[key], group) for key, group in groups.items()]
-    return Composition("\n".join(lines), citations)
-
-
-def bullet(candidate: Candidate) -> str:
-    """The list marker to show: the source's step number where it has one."""
-    marker = LIST_ITEM.match(candidate.chunk.text[candidate.line : candidate.end])
-    number = marker.group(0).strip() if marker else "-"
-    return f"{number} " if number[:1].isdigit() else "- "
-
-
-def citation(n: int, group: list[Candidate]) -> Citation:
-    """A citation quoting the passage from its first used sentence to its last."""
-    chunk = group[0].chunk
-    start = min(c.start for c in group)
-    end = max(c.end for c in group)
-    return Citation(
-        n=n,
-        doc_id=chunk.doc_id,
-        title=chunk.title,
-        section=chunk.section,
-        chunk_id=chunk.chunk_id,
-        quote=chunk.text[start:end],
-        start=chunk.start + start,
-        end=chunk.start + end,
-    )

@@ -1,8 +1,9 @@
 """The out-of-scope gate: answer only when the corpus is close enough to the question.
 
-Deterministic: a scope score (the best passage's cosine similarity, lowered when the question
-uses words the corpus never does: "calves", "ibuprofen") is compared with a threshold
-calibrated on labelled in-scope and out-of-scope questions (`assistant calibrate`).
+Deterministic: a scope score (mostly the closest source sentence's cosine similarity, some of the
+best passage's, lowered when the question uses words the corpus never does: "calves",
+"ibuprofen") is compared with a threshold calibrated on labelled in-scope and out-of-scope
+questions (`assistant calibrate`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from dataclasses import dataclass
 
 # How much a question's share of unknown words lowers its score (chosen on evals/scope.yaml).
 UNKNOWN_WORD_PENALTY = 0.3
+# Share of the closest sentence in the closeness (the rest is the best passage's): a short,
+# specific question ("bridge pose hold time") is answered by one sentence, not a passage.
+SENTENCE_WEIGHT = 0.8
 
 
 OFF_TOPIC = -1.0
@@ -45,17 +49,24 @@ def off_topic(question: str) -> bool:
     return bool(ELSEWHERE.search(question)) and not OUR_PARTS.search(question)
 
 
+def sentence_closeness(best_sentence: float, coverage: float) -> float:
+    """The closest sentence's similarity less the unknown-word penalty: which of a message's
+    clauses speaks for it."""
+    return best_sentence - UNKNOWN_WORD_PENALTY * (1.0 - coverage)
+
+
 def scope_score(
     best_passage: float, best_sentence: float, coverage: float, question: str = ""
 ) -> float:
-    """How close the corpus comes to the question: the mean of the best passage's and the best
-    sentence's cosine similarity, minus a penalty for words the corpus does not use.
+    """How close the corpus comes to the question: the best sentence's and the best passage's
+    cosine similarity (weighted SENTENCE_WEIGHT to the rest), minus a penalty for words the
+    corpus does not use.
 
     A question about another body part or a medicine scores OFF_TOPIC whatever its wording.
     """
     if off_topic(question):
         return OFF_TOPIC
-    closeness = (best_passage + best_sentence) / 2
+    closeness = SENTENCE_WEIGHT * best_sentence + (1 - SENTENCE_WEIGHT) * best_passage
     return closeness - UNKNOWN_WORD_PENALTY * (1.0 - coverage)
 
 

@@ -15,6 +15,8 @@ class Intent(StrEnum):
     """Kinds of question; one question may have several."""
 
     DURATION = "duration"
+    COUNT = "count"  # how many repetitions, sets or times
+    CONTACT = "contact"  # how to book, a phone number, a website
     REMEDY = "remedy"
     CAUSE = "cause"
     LOCATION = "location"
@@ -30,18 +32,22 @@ def pattern(*alternatives: str) -> re.Pattern[str]:
 QUESTION_CUES: dict[Intent, re.Pattern[str]] = {
     Intent.DURATION: pattern(
         r"how long",
-        r"how many (?:times|reps|repetitions|sets|seconds|minutes)",
-        r"how often",
+        r"how many (?:seconds|minutes)",
         r"how much time",
         r"seconds?\b",
         r"minutes?\b",
-        r"reps?\b",
-        r"repetitions?",
-        r"sets?\b",
         r"hold\b",
         r"holding",
         r"duration",
-        r"times a",
+    ),
+    Intent.COUNT: pattern(
+        r"how many (?:times|reps|repetitions|sets|rounds|of (?:those|these|them|it)\b|should|do i)",
+        r"how often|times a",
+        r"reps?\b|repetitions?|sets?\b",
+    ),
+    Intent.CONTACT: pattern(
+        r"book(?:ing)?\b|appointments?|web ?sites?|phone|contact|e-?mail|read more",
+        r"call (?:them|you|her|him)|links?\b|linked|(?:a|the|their|her|phone) number\b",
     ),
     Intent.REMEDY: pattern(
         r"which",
@@ -77,6 +83,7 @@ QUESTION_CUES: dict[Intent, re.Pattern[str]] = {
         r"result in",
         r"contribut",
         r"where does .* come from",
+        r"what happens",  # a consequence is stated in the same words as a cause
     ),
     Intent.LOCATION: pattern(
         r"where",
@@ -110,6 +117,8 @@ QUESTION_CUES: dict[Intent, re.Pattern[str]] = {
         r"whats",
         r"define",
         r"made (?:up )?of",
+        r"part of",
+        r"consists?",
         r"function",
         r"what does",
         r"role",
@@ -120,8 +129,19 @@ QUESTION_CUES: dict[Intent, re.Pattern[str]] = {
 
 SENTENCE_CUES: dict[Intent, re.Pattern[str]] = {
     Intent.DURATION: re.compile(
-        r"\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:seconds?|minutes?|repetitions|reps|sets|times)\b"
-        r"|\b(?:one|two|three|few) (?:minutes?|times|days|seconds)\b|\bfor \d+",
+        r"\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:seconds?|minutes?)\b"
+        r"|\b(?:one|two|three|few) (?:minutes?|days|seconds)\b|\bfor \d+",
+        re.IGNORECASE,
+    ),
+    Intent.COUNT: re.compile(
+        r"\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:repetitions|reps|sets|times)\b"
+        r"|\b(?:one|two|three|four|five|ten|few|several) (?:times|sets|repetitions|reps)\b"
+        r"|\b(?:once|twice) (?:a|per|each)\b",
+        re.IGNORECASE,
+    ),
+    Intent.CONTACT: re.compile(
+        r"https?://|\bwww\.|\b[a-z0-9-]+\.(?:com|org|net)\b|\b\d{3}[-. ]\d{3}[-. ]\d{4}\b"
+        r"|\bcall/text\b|^online:|\bbook (?:an? |your )?(?:appointment|session)|\bread more\b",
         re.IGNORECASE,
     ),
     Intent.REMEDY: pattern(

@@ -1,8 +1,10 @@
-"""Hybrid retrieval: BM25 over the chunks plus Chroma's dense search, fused by reciprocal rank."""
+"""Hybrid retrieval: BM25 over the chunks, Chroma's dense search and the chunks of the closest
+single sentences, fused by reciprocal rank."""
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from assistant.chunking import Chunk
+from assistant.gate import sentence_closeness
 from assistant.sentences import split_sentences
 from assistant.store import Store
 from assistant.terms import terms
@@ -24,6 +27,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ache": ("pain", "discomfort"),
     "rep": ("repetitions",),
     "hurt": ("pain", "discomfort"),
+    "breathe": ("inhale", "exhale"),
+    "breath": ("inhale", "exhale"),
 }
 
 
@@ -44,8 +49,20 @@ class Retrieval:
     passages: list[Passage]
     vector: list[float]
     best_similarity: float
-    coverage: float  # share of the query's content words that occur anywhere in the corpus
-    best_sentence: float = 0.0  # cosine similarity of the closest single source sentence
+    coverage: float  # share of the content words that occur anywhere in the corpus (see below)
+    # Cosine similarity of the closest single source sentence (read alone or under its heading)
+    # to the question or to its best-matching clause; `coverage` is of that same text.
+    best_sentence: float = 0.0
+
+
+# Where a message splits into clauses: "skip the citations. how long do I hold a bridge?"
+CLAUSE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def clauses(question: str) -> list[str]:
+    """The question's own sentences with at least two content words ([] for a single one)."""
+    parts = [p for p in CLAUSE_END.split(question.strip()) if len(terms(p)) >= 2]
+    return parts if len(parts) > 1 else []
 
 
 def fuse(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
@@ -75,15 +92,41 @@ class HybridRetriever:
         self.sentences = sorted(
             {c.text[a:b] for c in self.chunks.values() for a, b in split_sentences(c.text)}
         )
-        vectors = embeddings.embed_documents(self.sentences) if self.sentences else []
-        self.sentence_vectors = np.array(vectors, dtype=np.float32).reshape(len(vectors), -1)
+        self.sentence_vectors = self.embed(self.sentences)
+        # And under its heading: "Hold for 10-20 seconds" answers "bridge pose hold time" only
+        # when read as part of "Glute Bridge".
+        headed = {
+            f"{c.section}: {c.text[a:b]}" if c.section else c.text[a:b]
+            for c in self.chunks.values()
+            for a, b in split_sentences(c.text)
+        }
+        self.headed_vectors = self.embed(sorted(headed))
+        index = {text: i for i, text in enumerate(self.sentences)}
+        self.chunk_sentences = {
+            i: [index[self.chunks[i].text[a:b]] for a, b in split_sentences(self.chunks[i].text)]
+            for i in self.ids
+        }
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Document vectors as one float32 matrix (a row per text)."""
+        vectors = self.embeddings.embed_documents(texts) if texts else []
+        return np.array(vectors, dtype=np.float32).reshape(len(vectors), -1)
 
     def retrieve(self, query: str, k: int, extra_terms: str = "") -> Retrieval:
         """The `k` best passages for `query`, best first; `extra_terms` widen the word search."""
         vector = self.embeddings.embed_query(query)
         dense = self.store.search(vector, self.candidates)
         lexical = self.lexical(f"{query} {extra_terms}")
-        fused = fuse([[c.chunk_id for c, _ in dense], [i for i, _ in lexical]], self.rrf_k)
+        rankings = [
+            [c.chunk_id for c, _ in dense],
+            [i for i, _ in lexical],
+            # What the sources prescribe ("strengthen" for overstretched hamstrings) is sought
+            # sentence by sentence too, or the sentences restating the problem win.
+            self.by_sentence(
+                self.embeddings.embed_query(f"{query} {extra_terms}") if extra_terms else vector
+            ),
+        ]
+        fused = fuse(rankings, self.rrf_k)
         dense_scores = {c.chunk_id: s for c, s in dense}
         lexical_scores = dict(lexical)
         # Dense hits come straight from the index, so they are current even if it changed.
@@ -93,12 +136,31 @@ class HybridRetriever:
             for i, score in sorted(fused.items(), key=lambda item: -item[1])[:k]
         ]
         best = max((s for _, s in dense), default=0.0)
-        sentence = (
-            float((self.sentence_vectors @ np.array(vector, dtype=np.float32)).max())
-            if len(self.sentences)
-            else 0.0
-        )
-        return Retrieval(passages, vector, best, self.coverage(query), sentence)
+        # A message may wrap its question in other talk: its closest clause speaks for it.
+        views = [(self.closest_sentence(vector), self.coverage(query))] + [
+            (self.closest_sentence(self.embeddings.embed_query(c)), self.coverage(c))
+            for c in clauses(query)
+        ]
+        sentence, coverage = max(views, key=lambda view: sentence_closeness(*view))
+        return Retrieval(passages, vector, best, coverage, sentence)
+
+    def by_sentence(self, vector: list[float]) -> list[str]:
+        """Chunk ids by their sentence closest to `vector` (the best `candidates` of them): a
+        specific question ("whats fascia?") is answered by one sentence of a long passage."""
+        if not len(self.sentences):
+            return []
+        similarity = self.sentence_vectors @ np.array(vector, dtype=np.float32)
+        best = {
+            i: max((float(similarity[j]) for j in self.chunk_sentences[i]), default=-1.0)
+            for i in self.ids
+        }
+        return sorted(best, key=lambda i: -best[i])[: self.candidates]
+
+    def closest_sentence(self, vector: list[float]) -> float:
+        """Cosine similarity of the source sentence closest to `vector`, alone or headed."""
+        query = np.array(vector, dtype=np.float32)
+        matrices = (self.sentence_vectors, self.headed_vectors)
+        return max((float((m @ query).max()) for m in matrices if len(m)), default=0.0)
 
     def coverage(self, query: str) -> float:
         """Share of the query's content words (typos corrected) that the corpus uses at all."""

@@ -16,6 +16,7 @@ STOPWORDS = frozenset(
     while who whom why will with would you your yours yourself im ive id dont doesnt cant
     get got really thing things please tell know want need like okay ok hi hello thanks
     thank put make go use
+    u ur r lol btw tho pls plz gonna wanna kinda sorta ya yeah yep idk omg rn
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

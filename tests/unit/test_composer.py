@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from assistant.chunking import Chunk, chunk_document
-from assistant.composer import Composer, Composition
+from assistant.composer import Composer
 from assistant.conversation import Turn, contextualize
 from assistant.corpus import Document
+from assistant.layout import Composition
+from assistant.neighbours import sentences_of
 from assistant.retrieval import Passage
 
 GUIDE_TEXT = """---
@@ -184,7 +186,9 @@ def test_a_follow_up_duration_question_uses_the_earlier_question() -> None:
         chunks_of("guide"),
         history=("how do I do the kneeling hip flexor stretch?",),
     )
-    assert result.text.splitlines()[0].startswith("Hold the kneeling stretch for 30 seconds")
+    first = result.text.splitlines()[0]
+    assert "Hold the kneeling stretch for 30 seconds" in first
+    assert "glute" not in result.text.lower()
 
 
 STEPS = [
@@ -275,3 +279,96 @@ def test_sentence_vectors_are_computed_once() -> None:
 def test_no_passages_give_an_empty_composition() -> None:
     composer = Composer(flat_vectors, {}, 3)
     assert composer.compose(Turn("anything"), [], [0.0, 0.0]) == Composition("", [])
+
+
+BOOKING_TEXT = """# Massage Notes
+
+## To Book an Appointment
+
+Aspen Leaf offers deep massage for a tight psoas.
+
+Call/text: 720-620-8018
+
+Online: aspenlmt.com
+"""
+
+REPEAT_TEXT = """# Kneeling Notes
+
+## Kneeling Stretch
+
+Hold the kneeling stretch for 30 seconds on each side.
+Repeat the kneeling stretch three times.
+"""
+
+CAUSES_TEXT = """# Causes
+
+## Why Hips Get Tight
+
+- Sitting for long periods at a desk
+- Muscle imbalance between neighbouring muscles
+- Overuse in runners and dancers
+"""
+
+DOCS |= {
+    "booking": make_doc("booking", BOOKING_TEXT, "Massage Notes"),
+    "repeat": make_doc("repeat", REPEAT_TEXT, "Kneeling Notes"),
+    "causes": make_doc("causes", CAUSES_TEXT, "Causes"),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "shows_contact"),
+    [
+        pytest.param("how do I book, is there a phone number?", True, id="asks-for-contact"),
+        pytest.param("do they have a website?", True, id="asks-for-website"),
+        pytest.param("what does aspen leaf offer for the psoas?", False, id="no-contact-asked"),
+    ],
+)
+def test_contact_lines_only_when_asked_for(question: str, shows_contact: bool) -> None:
+    result = compose(question, chunks_of("booking"))
+    assert ("720-620-8018" in result.text or "aspenlmt.com" in result.text) is shows_contact
+
+
+def test_a_how_many_times_question_gets_the_count_not_the_hold_time() -> None:
+    result = compose("how many times should I repeat the kneeling stretch?", chunks_of("repeat"))
+    assert "three times" in result.text
+    assert "differ" not in result.text
+
+
+def test_a_list_of_causes_is_not_taken_for_exercise_steps() -> None:
+    chunks = chunks_of("causes")
+    composer = Composer(flat_vectors, {}, 4, siblings=siblings_from(chunks))
+    candidates = [c for chunk in chunks for c in sentences_of(0, chunk)]
+    assert composer.steps(candidates[:3]) == []
+    bridge = chunks_of("guide")
+    composer = Composer(flat_vectors, {}, 4, siblings=siblings_from(bridge))
+    steps = [c for chunk in bridge for c in sentences_of(0, chunk) if c.list_item]
+    assert [s.text for s in composer.steps(steps[:1])] == STEPS
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "wanted", "unwanted"),
+    [
+        pytest.param(
+            "and how long do I hold it?",
+            ("how do I do the glute bridge?",),
+            "30 seconds",
+            "Press your heels down",
+            id="own-kind-wins-over-the-earlier-how-to",
+        ),
+        pytest.param(
+            "and the glute bridge?",
+            ("how do I do the kneeling stretch?",),
+            "Press your heels down",
+            None,
+            id="no-kind-of-its-own-borrows-the-earlier",
+        ),
+    ],
+)
+def test_a_follow_up_keeps_its_own_kind_of_question(
+    question: str, history: tuple[str, ...], wanted: str, unwanted: str | None
+) -> None:
+    result = compose(question, chunks_of("guide"), history=history)
+    assert wanted in result.text
+    if unwanted:
+        assert unwanted not in result.text

@@ -1,10 +1,10 @@
-"""Reciprocal rank fusion of the dense and lexical rankings."""
+"""Reciprocal rank fusion of the dense and lexical rankings; a message's clauses."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import fuse
+from assistant.retrieval import clauses, fuse
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,29 @@ def test_larger_k_flattens_the_difference_between_ranks() -> None:
 
 def test_fuse_accepts_any_sequences() -> None:
     assert fuse((("a",), ("a", "b")), 10) == pytest.approx({"a": 2 / 11, "b": 1 / 12})
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        pytest.param("how long do I hold the bridge?", [], id="one-sentence"),
+        pytest.param(
+            "skip the citations, i trust you. how long do i hold a bridge?",
+            ["skip the citations, i trust you.", "how long do i hold a bridge?"],
+            id="instruction-then-question",
+        ),
+        pytest.param(
+            "fascia? the overhead lunge thing kept mentioning it",
+            [],
+            id="one-word-clause-is-not-a-clause",
+        ),
+        pytest.param(
+            "what is cat cow? how long do i keep going",
+            ["what is cat cow?", "how long do i keep going"],
+            id="two-questions",
+        ),
+        pytest.param("ok. thanks. psoas?", [], id="no-clause-has-two-content-words"),
+    ],
+)
+def test_clauses(question: str, expected: list[str]) -> None:
+    assert clauses(question) == expected

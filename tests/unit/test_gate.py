@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.gate import UNKNOWN_WORD_PENALTY, Calibration, calibrate, is_in_scope, scope_score
+from assistant.gate import (
+    SENTENCE_WEIGHT,
+    UNKNOWN_WORD_PENALTY,
+    Calibration,
+    calibrate,
+    is_in_scope,
+    scope_score,
+    sentence_closeness,
+)
 
 
 @pytest.mark.parametrize(
@@ -27,8 +35,26 @@ def test_penalty_is_point_three() -> None:
     assert scope_score(0.6, 0.6, 2 / 3) == pytest.approx(0.6 - 0.1)
 
 
-def test_passage_and_sentence_closeness_count_equally() -> None:
-    assert scope_score(0.4, 0.8, 1.0) == pytest.approx(0.6)
+def test_the_closest_sentence_counts_more_than_the_best_passage() -> None:
+    expected = SENTENCE_WEIGHT * 0.8 + (1 - SENTENCE_WEIGHT) * 0.4
+    assert scope_score(0.4, 0.8, 1.0) == pytest.approx(expected)
+    assert expected > (0.4 + 0.8) / 2  # the sentence weighs more than half
+    # A short specific question: one sentence answers it though no whole passage is close.
+    assert scope_score(0.3, 0.6, 1.0) > scope_score(0.6, 0.3, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "coverage", "expected"),
+    [
+        pytest.param(0.6, 1.0, 0.6, id="all-words-known"),
+        pytest.param(0.6, 0.5, 0.6 - UNKNOWN_WORD_PENALTY / 2, id="half-known"),
+        pytest.param(0.0, 0.0, -UNKNOWN_WORD_PENALTY, id="nothing"),
+    ],
+)
+def test_sentence_closeness_applies_the_same_penalty(
+    sentence: float, coverage: float, expected: float
+) -> None:
+    assert sentence_closeness(sentence, coverage) == pytest.approx(expected)
 
 
 def test_other_body_parts_and_medicines_are_off_topic() -> None:

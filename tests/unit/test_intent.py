@@ -13,8 +13,10 @@ from assistant.intent import (
 )
 from assistant.remedies import problem_words, remedy_terms
 
-D, R, C, L, H, DEF = (
+D, N, CON, R, C, L, H, DEF = (
     Intent.DURATION,
+    Intent.COUNT,
+    Intent.CONTACT,
     Intent.REMEDY,
     Intent.CAUSE,
     Intent.LOCATION,
@@ -27,8 +29,15 @@ D, R, C, L, H, DEF = (
     ("question", "expected"),
     [
         pytest.param("how long should I hold the stretch?", {D}, id="duration-how-long"),
-        pytest.param("How many reps of the bridge?", {D}, id="duration-reps"),
-        pytest.param("how often should I stretch?", {D}, id="duration-how-often"),
+        pytest.param("How many reps of the bridge?", {N}, id="count-reps"),
+        pytest.param("how often should I stretch?", {N}, id="count-how-often"),
+        pytest.param("how many of those should i do", {N}, id="count-how-many-of-those"),
+        pytest.param("how many seconds do I hold it?", {D}, id="duration-how-many-seconds"),
+        pytest.param("is there a number i can call to book", {CON}, id="contact-number-book"),
+        pytest.param("do they have a website?", {CON}, id="contact-website"),
+        pytest.param("where can i read more, was there a link", {L, CON}, id="contact-link"),
+        pytest.param("so what happens if i overstretch", {C}, id="cause-what-happens"),
+        pytest.param("what muscles are part of the iliopsoas", {DEF}, id="definition-part-of"),
         pytest.param("which stretch for hamstring overstretching?", {R}, id="remedy-which"),
         pytest.param("what helps with tight hip flexors?", {R}, id="remedy-helps"),
         pytest.param("how can I relieve psoas pain", {R}, id="remedy-relieve"),
@@ -54,14 +63,20 @@ def test_question_intents(question: str, expected: set[Intent]) -> None:
 
 def test_counting_question_is_not_a_duration_question() -> None:
     assert Intent.DURATION not in question_intents("how many muscles make up the iliopsoas?")
+    assert Intent.COUNT not in question_intents("how many muscles make up the iliopsoas?")
 
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
         pytest.param("Hold for 30 seconds.", {D, H}, id="hold-time"),
-        pytest.param("Repeat two times a day.", {D, H}, id="spelled-count"),
-        pytest.param("Do 10-12 repetitions.", {D}, id="rep-range"),
+        pytest.param("Repeat two times a day.", {N, H}, id="spelled-count"),
+        pytest.param("Do 10-12 repetitions.", {N}, id="rep-range"),
+        pytest.param("Repeat three times.", {N, H}, id="count-in-words"),
+        pytest.param("Hold for 20-30 seconds, 2-3 sets.", {D, N, H}, id="time-and-sets"),
+        pytest.param("Call/text: 720-620-8018", {CON}, id="phone"),
+        pytest.param("Online: aspenlmt.com", {CON}, id="website"),
+        pytest.param("To read more: https://example.org/psoas", {CON}, id="url"),
         pytest.param("The psoas attaches to the femur.", {L}, id="location"),
         pytest.param("Lie on your back.", {H}, id="step"),
         pytest.param("Prolonged sitting causes tightness.", {C}, id="cause"),

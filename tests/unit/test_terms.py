@@ -101,3 +101,16 @@ def test_stopwords_are_lower_case_words() -> None:
     assert all(w == w.lower() and w.isalnum() for w in STOPWORDS)
     assert {"the", "how", "please", "dont"} <= STOPWORDS
     assert not {"stretch", "hip", "pain", "hold"} & STOPWORDS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("how do u say iliacus", ["say", "iliacus"], id="u"),
+        pytest.param("lol where is the iliacus", ["iliacus"], id="lol"),
+        pytest.param("im a runner btw", ["runner"], id="btw"),
+        pytest.param("ur hip flexors r tight tho", ["hip", "flexor", "tight"], id="ur-r-tho"),
+    ],
+)
+def test_chat_filler_is_not_a_content_word(text: str, expected: list[str]) -> None:
+    assert terms(text) == expected

@@ -1,0 +1,86 @@
+"""Sentences read with their neighbours: a sentence next to a strong one often carries the
+answer ("Since the birth I've been sore. … I've started sitting a lot."), and a lead-in ("can be
+caused by:") means nothing without the list it introduces.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from assistant.chunking import LIST_ITEM, Chunk
+from assistant.layout import Candidate
+from assistant.sentences import split_sentences
+
+# How far a sentence is pulled toward the score of a stronger neighbour in its passage.
+NEIGHBOUR_PULL = 0.35
+
+
+def sentences_of(rank: int, chunk: Chunk) -> list[Candidate]:
+    """Every sentence of a chunk, knowing whether it is a list item (an exercise step)."""
+    candidates = []
+    for start, end in split_sentences(chunk.text):
+        line = chunk.text.rfind("\n", 0, start) + 1
+        list_item = bool(LIST_ITEM.match(chunk.text[line:end]))
+        candidates.append(Candidate(rank, chunk, start, end, list_item, line))
+    return candidates
+
+
+def neighbours(
+    candidates: list[Candidate], usable: Callable[[Candidate], bool]
+) -> dict[Candidate, list[Candidate]]:
+    """For each sentence, the usable sentences right before and after it in its passage
+    (noise in between is skipped)."""
+    near: dict[Candidate, list[Candidate]] = {c: [] for c in candidates}
+    kept = [c for c in candidates if usable(c)]
+    for a, b in itertools.pairwise(kept):
+        if a.chunk.chunk_id == b.chunk.chunk_id:
+            near[a].append(b)
+            near[b].append(a)
+    return near
+
+
+def smoothed(
+    candidates: list[Candidate],
+    scores: dict[Candidate, float],
+    usable: Callable[[Candidate], bool],
+) -> dict[Candidate, float]:
+    """Each score pulled NEIGHBOUR_PULL of the way up toward its best neighbour's (never down)."""
+    near = neighbours(candidates, usable)
+    result = {}
+    for candidate in candidates:
+        best = max((scores[n] for n in near[candidate]), default=scores[candidate])
+        result[candidate] = scores[candidate] + NEIGHBOUR_PULL * max(0.0, best - scores[candidate])
+    return result
+
+
+Siblings = Callable[[Chunk], list[Chunk]]
+
+
+def introduced_lists(
+    candidates: list[Candidate], siblings: Siblings
+) -> dict[Candidate, list[Candidate]]:
+    """Each lead-in sentence ("can be caused by:") with the list items that follow it, in its
+    passage or at the start of the next passage under the same heading."""
+    lists: dict[Candidate, list[Candidate]] = {}
+    for lead in candidates:
+        if lead.list_item or not lead.text.endswith(":"):
+            continue
+        following = [c for c in sentences_of(lead.rank, lead.chunk) if c.start > lead.start]
+        if not following:
+            section = siblings(lead.chunk)
+            ids = [c.chunk_id for c in section]
+            at = ids.index(lead.chunk.chunk_id) if lead.chunk.chunk_id in ids else len(ids)
+            following = sentences_of(lead.rank, section[at + 1]) if at + 1 < len(ids) else []
+        items = list(itertools.takewhile(lambda c: c.list_item, following))
+        if items:
+            lists[lead] = items
+    return lists
+
+
+def with_lists(chosen: list[Candidate], lists: dict[Candidate, list[Candidate]]) -> list[Candidate]:
+    """A chosen lead-in brings the list it introduces, right after it."""
+    result: list[Candidate] = []
+    for candidate in chosen:
+        result += [candidate] + [i for i in lists.get(candidate, []) if i not in chosen]
+    return list(dict.fromkeys(result))
