@@ -74,7 +74,9 @@ def claims_of(text: str) -> list[Claim]:
         for start, end in split_sentences(body):
             piece = body[start:end]
             numbers = tuple(int(n) for group in CITE.findall(piece) for n in group.split(","))
-            sentence = re.sub(r"\s+([.,;:!?])", r"\1", CITE.sub("", piece)).strip()
+            # A marker is a word boundary: "ibuprofen[1]0" must not read as "ibuprofen0".
+            sentence = " ".join(CITE.sub(" ", piece).split())
+            sentence = re.sub(r"\s+([.,;:!?])", r"\1", sentence)
             sentence = re.sub(r"[,;:]+(?=[.!?]$)", "", sentence)  # "major, [1]." → "major."
             if not re.search(r"\w", sentence) and claims and claims[-1].line == line_no:
                 last = claims[-1]
@@ -112,21 +114,26 @@ def check_claim(claim: Claim, chunks: Sequence[Chunk], vectors: Vectors | None) 
         # The same bar as the eval's citation check: half the sentence's key words.
         if said and len(said & set(terms(passage))) < max(1, len(said) // 2):
             return f"[{n}] shares too few of its key words"
-    source_words = {w for passage in cited for w in words(passage)}
-    numbers = [w for w in words(claim.text) if w.isdigit() and w not in source_words]
+    text, flat = unglue(claim.text), unglue(" ".join(cited)).lower()
+    source_words = set(words(flat))
+    numbers = [w for w in words(text) if w.isdigit() and w not in source_words]
     if numbers:
         return f"the number {numbers[0]} is not in its cited passages"
-    if NEGATION & set(words(claim.text)) and not NEGATION & source_words:
+    if NEGATION & set(words(text)) and not NEGATION & source_words:
         return "it negates what its cited passages say"
-    flat = " ".join(" ".join(cited).lower().split())
-    if LINK.search(claim.text):
+    if LINK.search(text):
         return "it contains a link or address (answers never send people elsewhere)"
-    for match in RISKY.finditer(claim.text):
-        if " ".join(match.group(0).lower().split()) not in flat:
+    for match in RISKY.finditer(text):
+        if match.group(0).lower() not in flat:
             return f"'{match.group(0)}' (a medicine, dose or diagnosis) is not in its sources"
     if vectors is not None and not similar_enough(claim.text, cited, vectors):
         return "it does not mean what its cited passages say"
     return None
+
+
+def unglue(text: str) -> str:
+    """Digits and letters apart, spaces collapsed: "0ibuprofen" and "200mg" can't hide."""
+    return " ".join(re.sub(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)", " ", text).split())
 
 
 def similar_enough(sentence: str, passages: list[str], vectors: Vectors) -> bool:
