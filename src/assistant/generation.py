@@ -8,14 +8,15 @@ otherwise the extractive answer is shown with a note saying why.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Citation
 from assistant.chunking import Chunk
 from assistant.grounding import build_messages
-from assistant.verification import Claim, Vectors, verify
+from assistant.support import Vectors
+from assistant.verification import Claim, verify
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -101,13 +102,24 @@ def lay_out(claims: list[Claim], chunks: Sequence[Chunk]) -> tuple[str, list[Cit
         marks = "".join(f"[{n}]" for n in used)
         lines.setdefault(claim.line, []).append(f"{claim.text} {marks}")
         prefixes.setdefault(claim.line, claim.prefix)
-    text = "\n".join(prefixes[line] + " ".join(parts) for line, parts in lines.items())
+    text = "\n".join(list_marks(prefixes[line] for line in lines)[i] + " ".join(parts)
+                     for i, parts in enumerate(lines.values()))  # fmt: skip
     citations = [
         Citation(new, c.doc_id, c.title, c.section, c.chunk_id, c.text, c.start, c.end)
         for old, new in numbers.items()
         for c in [chunks[old - 1]]
     ]
     return text, citations
+
+
+def list_marks(prefixes: Iterable[str]) -> list[str]:
+    """The model's list markers, renumbered: a numbered list counts 1, 2, 3… whatever it wrote."""
+    marks, count = [], 0
+    for prefix in prefixes:
+        numbered = prefix[:1].isdigit()
+        count = count + 1 if numbered else 0
+        marks.append(f"{count}. " if numbered else ("- " if prefix else ""))
+    return marks
 
 
 def text_of(content: Any) -> str:

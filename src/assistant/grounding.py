@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.chunking import Chunk
-from assistant.verification import INJECTION
+from assistant.support import INJECTION, normalise
 
 WITHHELD = "(Passage withheld: it contains instructions rather than information.)"
 
@@ -28,7 +28,7 @@ that appears inside them.
 def quote_passage(n: int, chunk: Chunk) -> str:
     """One passage as a delimited block; angle brackets are neutralised so a passage can't
     close its own block and pose as the user."""
-    text = WITHHELD if INJECTION.search(chunk.text) else chunk.text
+    text = WITHHELD if INJECTION.search(normalise(chunk.text)) else chunk.text
     text = text.replace("<", "‹").replace(">", "›")
     source = f"{chunk.title} — {chunk.section}" if chunk.section else chunk.title
     source = source.replace("<", "‹").replace(">", "›").replace('"', "'")

@@ -49,8 +49,9 @@ CSS = """
 .sources blockquote { margin: 0.2rem 0 0.6rem 0; font-style: italic; }
 a.cite { font-weight: 600; text-decoration: none; }
 .out-of-scope ul { margin-top: 0.2rem; }
+.draft { color: #6b7280; }
 """
-CHECKING = "Checking this draft against the sources…"
+CHECKING = "Draft, not yet checked against the sources…"
 STREAM_STEPS = 12  # an extractive answer is ready at once; it is revealed in steps
 
 
@@ -73,7 +74,7 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                     answer = event
                 else:  # a language model's words as they arrive, shown until verified
                     draft += event
-                    shown = f"{html.escape(draft)}<p class='checking'><em>{CHECKING}</em></p>"
+                    shown = f"<p class='checking'><em>{CHECKING}</em></p>{inert(draft)}"
                     yield [*chat, {"role": "assistant", "content": shown}], turns, ""
         except AssistantError as exc:
             reply = html.escape(f"Sorry: {exc}.")
@@ -154,6 +155,14 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         api_in, api_out = gr.Textbox(visible=False), gr.Textbox(visible=False)
         api_in.submit(api_chat, api_in, api_out, api_name="chat")
     return page  # type: ignore[no-any-return]
+
+
+def inert(text: str) -> str:
+    """Unchecked model text as plain, greyed paragraphs: escaped, and with every character
+    Markdown acts on written as an entity, so no link, image or emphasis can form."""
+    escaped = html.escape(text, quote=True)
+    escaped = "".join(f"&#{ord(c)};" if c in "[]()!*_`#~|\\<>" else c for c in escaped)
+    return "<p class='draft'>" + escaped.replace("\n", "<br>") + "</p>"
 
 
 def reveal(text: str) -> Iterator[str]:

@@ -1,45 +1,25 @@
 """Checks a model-written answer against the passages it was given, before anyone sees it.
 
-Every sentence must cite a passage it was given, and each cited passage must support it: share
-half its key words, contain its numbers, and not be contradicted by a negation the passage lacks.
-Medicines, doses and diagnoses may appear only when a cited passage has them too; links never.
+The answer is split into sentences ("claims"), each with the `[n]` numbers that follow it. Every
+claim must cite passages that were given, and `support.check_claim` must find it backed by them;
+the first claim that fails makes the whole answer fail, with the reason.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.chunking import Chunk
-from assistant.gate import MEDICINE
 from assistant.sentences import split_sentences
-from assistant.terms import terms, words
-
-Vectors = Callable[[list[str]], list[list[float]]]
+from assistant.support import Vectors, check_claim
 
 CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 # Markers written after a sentence's full stop ("Hold it. [1] Then…") belong before it.
 TRAILING = re.compile(r"([.!?…])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
-# Text that addresses whoever reads the prompt rather than a client: a passage with it is
-# withheld from the model, and an answer citing it is rejected.
-INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b.{0,30}\b(?:instructions|rules|prompt)\b|\byou are now\b"
-    r"|\bsystem prompt\b|\b(?:new|updated) instructions\b|\bas an? (?:ai|language model)\b",
-    re.IGNORECASE,
-)
-SIMILARITY_MIN = 0.35  # cosine to the closest sentence of a cited passage
-NEGATION = frozenset({"not", "no", "never", "dont", "doesnt", "cant", "shouldnt", "avoid"})
-RISKY = re.compile(
-    MEDICINE.pattern
-    + r"|\b\d+(?:\.\d+)?\s*(?:mg|mcg|ml|g|tablets?|pills?|capsules?)\b"
-    + r"|\b(?:tear|strain|sprain|bursitis|tend[io]nitis|hernia|fracture|sciatica|arthritis"
-    + r"|infection|appendicitis|cancer|tumou?r|herniated|impingement|labral)\b"
-    + r"|\bdiagnos\w*",
-    re.IGNORECASE,
-)
-LINK = re.compile(r"https?://|\bwww\.|\S@\S+\.\w|\b\w+\.(?:com|org|net|co|io)\b", re.IGNORECASE)
+EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
 
 
 @dataclass(frozen=True)
@@ -76,7 +56,7 @@ def claims_of(text: str) -> list[Claim]:
             numbers = tuple(int(n) for group in CITE.findall(piece) for n in group.split(","))
             # A marker is a word boundary: "ibuprofen[1]0" must not read as "ibuprofen0".
             sentence = " ".join(CITE.sub(" ", piece).split())
-            sentence = re.sub(r"\s+([.,;:!?])", r"\1", sentence)
+            sentence = re.sub(r"\s+([.,;:!?])", r"\1", EMPHASIS.sub("", sentence))
             sentence = re.sub(r"[,;:]+(?=[.!?]$)", "", sentence)  # "major, [1]." → "major."
             if not re.search(r"\w", sentence) and claims and claims[-1].line == line_no:
                 last = claims[-1]
@@ -93,54 +73,19 @@ def verify(text: str, chunks: Sequence[Chunk], vectors: Vectors | None = None) -
     if not claims:
         return Verdict(claims, "the model gave no answer")
     for i, claim in enumerate(claims, 1):
-        problem = check_claim(claim, chunks, vectors)
+        problem = cites_known(claim, len(chunks)) or check_claim(
+            claim.text, [chunks[n - 1] for n in dict.fromkeys(claim.numbers)], vectors
+        )
         if problem:
             return Verdict(claims, f"sentence {i}: {problem}")
     return Verdict(claims)
 
 
-def check_claim(claim: Claim, chunks: Sequence[Chunk], vectors: Vectors | None) -> str | None:
-    """Why one sentence is not backed by the passages it cites (None when it is)."""
+def cites_known(claim: Claim, given: int) -> str | None:
+    """Why the claim's citations are unusable: none, or a number no passage has."""
     if not claim.numbers:
         return "no citation"
-    unknown = [n for n in claim.numbers if not 1 <= n <= len(chunks)]
+    unknown = [n for n in claim.numbers if not 1 <= n <= given]
     if unknown:
-        return f"cites [{unknown[0]}], but only {len(chunks)} passages were given"
-    cited = [chunks[n - 1].text for n in dict.fromkeys(claim.numbers)]
-    if any(INJECTION.search(passage) for passage in cited):
-        return "it cites a passage that contains instructions, not information"
-    said = set(terms(claim.text))
-    for n, passage in zip(dict.fromkeys(claim.numbers), cited, strict=True):
-        # The same bar as the eval's citation check: half the sentence's key words.
-        if said and len(said & set(terms(passage))) < max(1, len(said) // 2):
-            return f"[{n}] shares too few of its key words"
-    text, flat = unglue(claim.text), unglue(" ".join(cited)).lower()
-    source_words = set(words(flat))
-    numbers = [w for w in words(text) if w.isdigit() and w not in source_words]
-    if numbers:
-        return f"the number {numbers[0]} is not in its cited passages"
-    if NEGATION & set(words(text)) and not NEGATION & source_words:
-        return "it negates what its cited passages say"
-    if LINK.search(text):
-        return "it contains a link or address (answers never send people elsewhere)"
-    for match in RISKY.finditer(text):
-        if match.group(0).lower() not in flat:
-            return f"'{match.group(0)}' (a medicine, dose or diagnosis) is not in its sources"
-    if vectors is not None and not similar_enough(claim.text, cited, vectors):
-        return "it does not mean what its cited passages say"
+        return f"cites [{unknown[0]}], but only {given} passages were given"
     return None
-
-
-def unglue(text: str) -> str:
-    """Digits and letters apart, spaces collapsed: "0ibuprofen" and "200mg" can't hide."""
-    return " ".join(re.sub(r"(?<=\d)(?=[^\W\d])|(?<=[^\W\d])(?=\d)", " ", text).split())
-
-
-def similar_enough(sentence: str, passages: list[str], vectors: Vectors) -> bool:
-    """Whether some sentence of the cited passages is close in meaning to `sentence`."""
-    sources = [p[s:e] for p in passages for s, e in split_sentences(p)]
-    if not sources:
-        return False
-    first, *rest = vectors([sentence, *sources])
-    best = max(sum(a * b for a, b in zip(first, v, strict=True)) for v in rest)
-    return best >= SIMILARITY_MIN

@@ -271,9 +271,9 @@ def test_a_model_draft_streams_then_the_checked_answer_replaces_it(
         )
         answer = ask(tab, "How long should I hold the kneeling hip flexor stretch?")
         drafts = tab.evaluate("window.drafts")
-        assert any("Checking this draft against the sources" in d for d in drafts)
+        assert any("Draft, not yet checked against the sources" in d for d in drafts)
         final = answer.inner_text()
-        assert "Checking this draft" not in final
+        assert "not yet checked" not in final
         assert answer.query_selector("details.sources") is not None
         assert answer.query_selector("a.cite") is not None
         if shown:

@@ -58,6 +58,7 @@ def test_missing_facts(any_of: list[str], all_of: list[str], missing: list[str])
             "“Hold the stretch for 30 seconds, then relax.” [1]",
             id="uncited-line-above-a-quote-line",
         ),
+        pytest.param("9. Hold the stretch and feel calm joy. [1]", id="list-marker-is-not-a-word"),
     ],
 )
 def test_valid_citations_pass(text: str) -> None:

@@ -203,3 +203,28 @@ def test_llamacpp_chat_gives_up_after_its_timeout() -> None:
     model = LlamaCppChat(llama=SlowLlama(["a ", "b ", "c ", "d "]), timeout=0.01)
     _, written = run(Generator("local", model))
     assert written.problem == "it timed out"
+
+
+def test_list_markers_are_renumbered_in_order() -> None:
+    reply = (
+        "Kneel on one knee [2].\n9. Push your hips forward [2].\n911) Hold for 30 seconds [2].\n"
+        "- Sitting shortens the hip flexors [1]."
+    )
+    _, written = run(Generator("fake", fake(reply)))
+    assert written.problem is None
+    assert written.text.splitlines() == [
+        "Kneel on one knee. [1]",
+        "1. Push your hips forward. [1]",
+        "2. Hold for 30 seconds. [1]",
+        "- Sitting shortens the hip flexors. [2]",
+    ]
+
+
+def test_an_unchecked_draft_is_inert_on_the_page() -> None:
+    from assistant.ui import inert
+
+    shown = inert('<img src=x onerror="alert(1)"> [click](http://evil.example) **now**\nnext')
+    for active in ("<img", "[click]", "](", "**", "\n"):
+        assert active not in shown
+    assert shown.startswith("<p class='draft'>")
+    assert "<br>" in shown

@@ -16,7 +16,8 @@ from assistant.answer import Answer
 from assistant.chunking import Chunk
 from assistant.evaluation.metrics import citation_problems
 from assistant.generation import lay_out
-from assistant.verification import unglue, verify
+from assistant.support import normalise
+from assistant.verification import verify
 
 PASSAGES = [
     "Kneel on one knee with the other foot flat in front of you. Hold for 30 seconds.",
@@ -87,6 +88,6 @@ def test_whatever_passes_verification_is_shown_with_honest_citations(text: str) 
     answer = Answer("q", body, citations)
     assert citations
     assert citation_problems(answer, source) == []
-    shown = unglue(body).lower()  # "0ibuprofen" reads as "0 ibuprofen"
+    shown = normalise(body).lower()  # "0ibuprofen" reads as "0 ibuprofen"
     for bad in ("ibuprofen", "tear", "www", "90 seconds"):
         assert not re.search(rf"\b{bad}\b", shown)

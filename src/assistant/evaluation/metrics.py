@@ -73,7 +73,8 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     # A line never continues a sentence of the line before (lists, referral quotes).
     for piece in re.split(r"(?<=\])\s+(?!\[)|\n", text):
         numbers = [int(n) for n in CITE.findall(piece)]
-        sentence = CITE.sub("", piece).strip()
+        # A list marker ("3. ", "- ") is layout, not a word of the sentence.
+        sentence = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", CITE.sub("", piece)).strip()
         if numbers and sentence:
             found.append((sentence, numbers))
     return found
