@@ -111,6 +111,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds to wait for a model's answer before quoting the sources instead.",
     )
+    show_drafts: bool = Field(
+        default=True,
+        description="Show a model's words on the chat page as they arrive (greyed, marked "
+        "unchecked) until the checked answer replaces them; false shows only the checked answer.",
+    )
     max_answer_tokens: int = Field(
         default=400, ge=16, le=4096, description="Most tokens a model may write per answer."
     )

@@ -74,6 +74,8 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                     answer = event
                 else:  # a language model's words as they arrive, shown until verified
                     draft += event
+                    if not assistant.settings.show_drafts:
+                        continue
                     shown = f"<p class='checking'><em>{CHECKING}</em></p>{inert(draft)}"
                     yield [*chat, {"role": "assistant", "content": shown}], turns, ""
         except AssistantError as exc:

@@ -237,22 +237,24 @@ def test_keyboard_only(page: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("script", "shown"),
+    ("script", "shown", "drafts_on"),
     [
-        pytest.param("good", "", id="verified-draft-becomes-the-answer"),
-        pytest.param("miscited", "could not be verified", id="unverified-draft-is-replaced"),
+        pytest.param("good", "", True, id="verified-draft-becomes-the-answer"),
+        pytest.param("miscited", "could not be verified", True, id="unverified-draft-is-replaced"),
+        pytest.param("good", "", False, id="drafts-turned-off-show-only-the-checked-answer"),
     ],
 )
 def test_a_model_draft_streams_then_the_checked_answer_replaces_it(
     browser: Any, feedback: FeedbackStore, assistant: Assistant, openai_server: Any,
-    script: str, shown: str,
+    script: str, shown: str, drafts_on: bool,
 ) -> None:  # fmt: skip
     base_url, _ = openai_server
     backed = copy.copy(assistant)
-    backed.generator = load_generator(
-        Settings(generator="openai", openai_base_url=base_url, openai_model=script),
-        assistant.composer.vectors,
+    model_settings = Settings(
+        generator="openai", openai_base_url=base_url, openai_model=script, show_drafts=drafts_on
     )
+    backed.settings = model_settings
+    backed.generator = load_generator(model_settings, assistant.composer.vectors)
     settings = Settings(port=free_port())
     served = build_page(backed, feedback)
     serve(served, settings, block=False)
@@ -271,7 +273,8 @@ def test_a_model_draft_streams_then_the_checked_answer_replaces_it(
         )
         answer = ask(tab, "How long should I hold the kneeling hip flexor stretch?")
         drafts = tab.evaluate("window.drafts")
-        assert any("Draft, not yet checked against the sources" in d for d in drafts)
+        drafted = any("Draft, not yet checked against the sources" in d for d in drafts)
+        assert drafted == drafts_on
         final = answer.inner_text()
         assert "not yet checked" not in final
         assert answer.query_selector("details.sources") is not None
