@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from assistant.chunking import Chunk
 from assistant.gate import MEDICINE
 from assistant.sentences import split_sentences
-from assistant.terms import terms, words
+from assistant.terms import STOPWORDS, terms, words
 
 Vectors = Callable[[list[str]], list[list[float]]]
 
@@ -115,7 +115,7 @@ def check_words(text: str, said: set[str], sources: list[str], headings: str) ->
         if len(said & set(terms(source))) < max(1, len(said) // 2):
             return "a cited passage shares too few of its key words"
     known = {t for source in sources for t in terms(source)} | set(terms(headings)) | LINKING
-    novel = said - known
+    novel = {t for t in said - known if t not in STOPWORDS}  # "makes" is as empty as "make"
     if novel:
         word = next(w for w in words(text) if terms(w) and terms(w)[0] in novel)
         return f"'{word}' is not in its cited passages"

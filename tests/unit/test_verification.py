@@ -41,6 +41,10 @@ CHUNKS = [chunk(n, text) for n, text in enumerate(PASSAGES, 1)]
             id="numbered-steps",
         ),
         pytest.param("Don't bounce while you stretch [2].", id="negation-backed-by-the-passage"),
+        pytest.param(
+            "Sitting for long periods makes the hip flexors shorten [2].",
+            id="inflected-stop-word-is-not-new-content",
+        ),
     ],
 )
 def test_a_cited_supported_answer_passes(answer: str) -> None:
