@@ -7,6 +7,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+GeneratorName = Literal["extractive", "openai", "ollama", "local"]
 
 
 class Settings(BaseSettings):
@@ -73,7 +74,7 @@ class Settings(BaseSettings):
         description="'username:password' required to open the chat page (none by default).",
     )
 
-    generator: Literal["extractive", "openai", "ollama", "local"] = Field(
+    generator: GeneratorName = Field(
         default="extractive",
         description=(
             "Who writes answers: 'extractive' quotes the sources (no model); 'openai' any "
