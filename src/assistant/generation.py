@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.answer import Citation
 from assistant.chunking import Chunk
@@ -70,7 +70,7 @@ class Generator:
         pieces: list[str] = []
         try:
             for chunk in self.model.stream(build_messages(question, chunks, history)):
-                piece = text_of(chunk.content)
+                piece = chunk.text
                 if piece:
                     pieces.append(piece)
                     yield piece
@@ -120,15 +120,6 @@ def list_marks(prefixes: Iterable[str]) -> list[str]:
         count = count + 1 if numbered else 0
         marks.append(f"{count}. " if numbered else ("- " if prefix else ""))
     return marks
-
-
-def text_of(content: Any) -> str:
-    """The text of a message chunk (providers send a string or a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in content)
-    return ""
 
 
 def failure(exc: BaseException) -> str:

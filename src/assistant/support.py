@@ -101,10 +101,12 @@ def check_claim(text: str, cited: Sequence[Chunk], vectors: Vectors | None) -> s
     if not said:
         return "it has no words to check against its sources"
     headings = " ".join(f"{chunk.title} {chunk.section}" for chunk in cited)
+    # Verbatim source sentences: the composer has embedded these already (a cache hit).
+    sentences = [chunk.text[s:e] for chunk in cited for s, e in split_sentences(chunk.text)]
     return (
         check_words(text, said, sources, headings)
-        or check_sentence(text, said, sources)
-        or check_meaning(text, sources, vectors)
+        or check_sentence(text, said, [normalise(s) for s in sentences])
+        or check_meaning(text, sentences, vectors)
     )
 
 
@@ -133,9 +135,8 @@ def check_words(text: str, said: set[str], sources: list[str], headings: str) ->
     return None
 
 
-def check_sentence(text: str, said: set[str], sources: list[str]) -> str | None:
+def check_sentence(text: str, said: set[str], sentences: list[str]) -> str | None:
     """The claim agrees in negation and numbers with the source sentence it rests on."""
-    sentences = [source[s:e] for source in sources for s, e in split_sentences(source)]
     best = max(sentences, key=lambda s: len(said & set(terms(s))), default="")
     negated, source_negated = NEGATION & set(words(text)), NEGATION & set(words(best))
     if bool(negated) != bool(source_negated):
@@ -150,11 +151,10 @@ def check_sentence(text: str, said: set[str], sources: list[str]) -> str | None:
     return None
 
 
-def check_meaning(text: str, sources: list[str], vectors: Vectors | None) -> str | None:
+def check_meaning(text: str, sentences: list[str], vectors: Vectors | None) -> str | None:
     """Some sentence of the cited passages is close in meaning to the claim."""
     if vectors is None:
         return None
-    sentences = [source[s:e] for source in sources for s, e in split_sentences(source)]
     if not sentences:
         return "its cited passages have no sentences"
     first, *rest = vectors([text, *sentences])

@@ -11,12 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.chunking import Chunk
+from assistant.chunking import LIST_ITEM, Chunk
 from assistant.sentences import split_sentences
 from assistant.support import Vectors, check_claim
 
 CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 # Markers written after a sentence's full stop ("Hold it. [1] Then…") belong before it.
 TRAILING = re.compile(r"([.!?…])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
 EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
@@ -48,7 +47,7 @@ def claims_of(text: str) -> list[Claim]:
     """The sentences of `text` with their [n] numbers; a lone marker joins the sentence before."""
     claims: list[Claim] = []
     for line_no, line in enumerate(text.strip().splitlines()):
-        marker = LIST_MARK.match(line)
+        marker = LIST_ITEM.match(line)
         prefix = marker.group(0).strip() + " " if marker else ""
         body = TRAILING.sub(r"\2\1", line[marker.end() :] if marker else line)
         for start, end in split_sentences(body):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 import socket
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant, build_assistant, build_index
 from assistant.embeddings import load_embeddings
+from assistant.generation import load_generator
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.integration.openai_server import scripted_server
 
@@ -86,3 +88,13 @@ def openai_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A scripted OpenAI-compatible server on 127.0.0.1: (base URL, requests it received)."""
     with scripted_server(free_port()) as server:
         yield server
+
+
+def answering_with(assistant: Assistant, settings: Settings) -> Assistant:
+    """The shared assistant, copied, writing answers with the backend `settings` configure."""
+    copied = copy.copy(assistant)
+    copied.settings = assistant.settings.model_copy(
+        update={"generator": settings.generator, "show_drafts": settings.show_drafts}
+    )
+    copied.generator = load_generator(settings, assistant.composer.vectors)
+    return copied

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +11,10 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
-from assistant.generation import load_generator
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ui import build_page, serve
 
-from .conftest import free_port
+from .conftest import answering_with, free_port
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -249,12 +247,13 @@ def test_a_model_draft_streams_then_the_checked_answer_replaces_it(
     script: str, shown: str, drafts_on: bool,
 ) -> None:  # fmt: skip
     base_url, _ = openai_server
-    backed = copy.copy(assistant)
-    model_settings = Settings(
-        generator="openai", openai_base_url=base_url, openai_model=script, show_drafts=drafts_on
-    )
-    backed.settings = model_settings
-    backed.generator = load_generator(model_settings, assistant.composer.vectors)
+    backed = answering_with(
+        assistant,
+        Settings(
+            generator="openai", openai_base_url=base_url, openai_model=script,
+            show_drafts=drafts_on,
+        ),
+    )  # fmt: skip
     settings = Settings(port=free_port())
     served = build_page(backed, feedback)
     serve(served, settings, block=False)

@@ -6,7 +6,6 @@ Run with `SLOW_GGUF=/path/to/model.gguf ./check tests/integration/test_local_mod
 
 from __future__ import annotations
 
-import copy
 import os
 import subprocess
 import sys
@@ -19,9 +18,8 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.evaluation.metrics import citation_problems
-from assistant.generation import load_generator
 from assistant.settings import PROJECT_ROOT, Settings
-from tests.integration.conftest import free_port
+from tests.integration.conftest import answering_with, free_port
 
 GGUF = os.environ.get("SLOW_GGUF", "")
 pytestmark = [
@@ -86,16 +84,13 @@ def test_questions_through_llama_cpp_server(assistant: Assistant, llama_server: 
         generator="openai", openai_base_url=llama_server, openai_model="local",
         generation_timeout=180,
     )  # fmt: skip
-    served = copy.copy(assistant)
-    served.generator = load_generator(settings, assistant.composer.vectors)
-    check_answers(served)
+    check_answers(answering_with(assistant, settings))
 
 
 def test_questions_in_process(assistant: Assistant) -> None:
     pytest.importorskip("llama_cpp", reason="pip install -e '.[local]' first")
     settings = Settings(generator="local", local_model_path=Path(GGUF))
-    local = copy.copy(assistant)
-    local.generator = load_generator(settings, assistant.composer.vectors)
+    local = answering_with(assistant, settings)
     assert local.generator is not None
     assert local.generator.model is not None, local.generator.unavailable
     check_answers(local)

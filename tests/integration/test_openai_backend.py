@@ -6,16 +6,14 @@ Everything else (retrieval, the real model, Chroma, verification) is the product
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
 from assistant.answer import Answer
 from assistant.assistant import Assistant
-from assistant.generation import load_generator
 from assistant.settings import Settings
-from tests.integration.conftest import free_port
+from tests.integration.conftest import answering_with, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -27,9 +25,7 @@ def backed_by(assistant: Assistant, base_url: str, script: str) -> Assistant:
     settings = Settings(
         generator="openai", openai_base_url=base_url, openai_model=script, generation_timeout=1
     )
-    copied = copy.copy(assistant)
-    copied.generator = load_generator(settings, assistant.composer.vectors)
-    return copied
+    return answering_with(assistant, settings)
 
 
 def stream(assistant: Assistant, question: str) -> tuple[list[str], Answer]:
@@ -113,9 +109,7 @@ def test_the_ollama_backend_streams_and_verifies_the_same_way(
     root = base_url.removesuffix("/v1")
     for script, fallback in (("good", None), ("uncited", "no citation")):
         settings = Settings(generator="ollama", ollama_base_url=root, ollama_model=script)
-        backed = copy.copy(assistant)
-        backed.generator = load_generator(settings, assistant.composer.vectors)
-        pieces, answer = stream(backed, QUESTION)
+        pieces, answer = stream(answering_with(assistant, settings), QUESTION)
         assert requests[-1]["model"] == script
         assert QUESTION in requests[-1]["messages"][-1]["content"]
         assert answer.generator == f"ollama:{script}"

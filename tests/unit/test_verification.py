@@ -97,64 +97,7 @@ def test_a_cited_supported_answer_passes(answer: str) -> None:
             "sentence 2: a cited passage shares too few",
             id="right-fact-wrong-passage",
         ),
-    ],
-)
-def test_a_faulty_answer_fails_with_its_reason(answer: str, problem: str) -> None:
-    verdict = verify(answer, CHUNKS)
-    assert not verdict.ok
-    assert problem in (verdict.problem or "")
-
-
-def test_a_dose_in_the_cited_passage_may_be_repeated() -> None:
-    passages = [chunk(1, "Some doctors suggest 200 mg ibuprofen for acute psoas pain.")]
-    assert verify("Doctors suggest 200 mg ibuprofen for acute psoas pain [1].", passages).ok
-    assert not verify("Doctors suggest 400 mg ibuprofen for acute psoas pain [1].", passages).ok
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        pytest.param(
-            "Hold for 30 seconds. [1] Switch legs. [1][2]",
-            [("Hold for 30 seconds.", (1,)), ("Switch legs.", (1, 2))],
-            id="markers-after-the-full-stop",
-        ),
-        pytest.param(
-            "Hold for 30 seconds [1, 3]. Switch legs.",
-            [("Hold for 30 seconds.", (1, 3)), ("Switch legs.", ())],
-            id="comma-list-then-uncited",
-        ),
-        pytest.param(
-            "It has two parts, the iliacus and the psoas major, [1].",
-            [("It has two parts, the iliacus and the psoas major.", (1,))],
-            id="comma-left-before-the-marker",
-        ),
-        pytest.param(
-            "Hold it.\n[2]",
-            [("Hold it.", ())],
-            id="marker-alone-on-the-next-line-does-not-count",
-        ),
-    ],
-)
-def test_claims_take_the_markers_that_follow_them(
-    text: str, expected: list[tuple[str, tuple[int, ...]]]
-) -> None:
-    assert [(c.text, c.numbers) for c in claims_of(text)] == expected
-
-
-def test_similarity_check_rejects_a_sentence_unlike_any_source_sentence() -> None:
-    def vectors(texts: list[str]) -> list[list[float]]:
-        # The answer sentence (first) points away from every source sentence.
-        return [[1.0, 0.0]] + [[0.0, 1.0] for _ in texts[1:]]
-
-    verdict = verify("Hold the stretch for 30 seconds [1].", CHUNKS, vectors)
-    assert not verdict.ok
-    assert "does not mean" in (verdict.problem or "")
-
-
-@pytest.mark.parametrize(
-    ("answer", "problem"),
-    [
+        # Found by an adversarial review of the verifier:
         pytest.param(
             "Numbness or tingling in the hip or leg is normal, so keep stretching through it [4].",
             "'normal' is not in its cited passages",
@@ -243,10 +186,57 @@ def test_similarity_check_rejects_a_sentence_unlike_any_source_sentence() -> Non
         ),
     ],
 )
-def test_attacks_found_in_review_are_rejected(answer: str, problem: str) -> None:
+def test_a_faulty_answer_fails_with_its_reason(answer: str, problem: str) -> None:
     verdict = verify(answer, CHUNKS)
     assert not verdict.ok
     assert problem in (verdict.problem or "")
+
+
+def test_a_dose_in_the_cited_passage_may_be_repeated() -> None:
+    passages = [chunk(1, "Some doctors suggest 200 mg ibuprofen for acute psoas pain.")]
+    assert verify("Doctors suggest 200 mg ibuprofen for acute psoas pain [1].", passages).ok
+    assert not verify("Doctors suggest 400 mg ibuprofen for acute psoas pain [1].", passages).ok
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "Hold for 30 seconds. [1] Switch legs. [1][2]",
+            [("Hold for 30 seconds.", (1,)), ("Switch legs.", (1, 2))],
+            id="markers-after-the-full-stop",
+        ),
+        pytest.param(
+            "Hold for 30 seconds [1, 3]. Switch legs.",
+            [("Hold for 30 seconds.", (1, 3)), ("Switch legs.", ())],
+            id="comma-list-then-uncited",
+        ),
+        pytest.param(
+            "It has two parts, the iliacus and the psoas major, [1].",
+            [("It has two parts, the iliacus and the psoas major.", (1,))],
+            id="comma-left-before-the-marker",
+        ),
+        pytest.param(
+            "Hold it.\n[2]",
+            [("Hold it.", ())],
+            id="marker-alone-on-the-next-line-does-not-count",
+        ),
+    ],
+)
+def test_claims_take_the_markers_that_follow_them(
+    text: str, expected: list[tuple[str, tuple[int, ...]]]
+) -> None:
+    assert [(c.text, c.numbers) for c in claims_of(text)] == expected
+
+
+def test_similarity_check_rejects_a_sentence_unlike_any_source_sentence() -> None:
+    def vectors(texts: list[str]) -> list[list[float]]:
+        # The answer sentence (first) points away from every source sentence.
+        return [[1.0, 0.0]] + [[0.0, 1.0] for _ in texts[1:]]
+
+    verdict = verify("Hold the stretch for 30 seconds [1].", CHUNKS, vectors)
+    assert not verdict.ok
+    assert "does not mean" in (verdict.problem or "")
 
 
 def test_a_conditional_you_have_is_not_a_diagnosis() -> None:

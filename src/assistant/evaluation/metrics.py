@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.answer import Answer
+from assistant.chunking import LIST_ITEM
 from assistant.terms import terms
 
 CITE = re.compile(r"\[(\d+)\]")
@@ -74,7 +75,7 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     for piece in re.split(r"(?<=\])\s+(?!\[)|\n", text):
         numbers = [int(n) for n in CITE.findall(piece)]
         # A list marker ("3. ", "- ") is layout, not a word of the sentence.
-        sentence = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", CITE.sub("", piece)).strip()
+        sentence = LIST_ITEM.sub("", CITE.sub("", piece)).strip()
         if numbers and sentence:
             found.append((sentence, numbers))
     return found

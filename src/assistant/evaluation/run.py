@@ -61,8 +61,9 @@ def run_eval(
     console = Console(highlight=False)
     reports: dict[str, dict[str, Any]] = {}
     for current in runs:
-        assistant.settings = current
-        assistant.generator = load_generator(current, assistant.composer.vectors)
+        if current is not assistant.settings:  # build_assistant loaded the first one already
+            assistant.settings = current
+            assistant.generator = load_generator(current, assistant.composer.vectors)
         name = assistant.generator.name if assistant.generator else "extractive"
         if len(runs) > 1:
             console.rule(f"generator: {name}")
