@@ -48,6 +48,7 @@ class Answer:
     generator: str = "extractive"  # the backend asked to write it
     fallback: str | None = None  # why a model's answer was replaced by the quoted sources
     note: str | None = None  # shown to the user with the answer (e.g. about that fallback)
+    safety_notice: bool = False  # the answer ends with the notice listing warning signs
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON contract (documented in the README)."""
@@ -65,4 +66,5 @@ class Answer:
             "generator": self.generator,
             "fallback": self.fallback,
             "note": self.note,
+            "safety_notice": self.safety_notice,
         }

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.answer import OUT_OF_SCOPE_TEXT, Answer, Citation
+from assistant.answer import OUT_OF_SCOPE_TEXT, Answer
 from assistant.composer import Composer
 from assistant.conversation import contextualize
 from assistant.embeddings import load_embeddings, load_token_counter, set_threads
@@ -15,12 +15,18 @@ from assistant.errors import AssistantError
 from assistant.gate import is_in_scope, scope_score
 from assistant.generation import Generator, Written, load_generator
 from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
-from assistant.referral import locate, referral_answer
 from assistant.remedies import remedy_terms
 from assistant.retrieval import HybridRetriever
+from assistant.safety.detector import Detector
+from assistant.safety.referral import (
+    add_safety_notice,
+    referral_answer,
+    sources_for,
+    warning_signs_answer,
+)
+from assistant.safety.rules import load_rules
 from assistant.settings import Settings
 from assistant.store import Store, wipe
-from assistant.triage import Triage, load_rules
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -37,7 +43,7 @@ class Assistant:
         settings: Settings,
         retriever: HybridRetriever,
         composer: Composer,
-        triage: Triage,
+        triage: Detector,
         generator: Generator | None = None,
     ):
         self.settings = settings
@@ -45,14 +51,11 @@ class Assistant:
         self.composer = composer
         self.triage = triage
         self.generator = generator
-        chunks = list(retriever.chunks.values())
-        self.sources: dict[str, Citation | None] = {
-            rule.id: locate(rule, chunks) for rule in triage.rules
-        }
-        for rule in triage.rules:
-            if rule.citation is not None and self.sources[rule.id] is None:
+        self.sources = sources_for(triage.book, list(retriever.chunks.values()))
+        for name, source in self.sources.items():
+            if source is None:
                 # The referral still happens, but without its quote: the clinic should know.
-                log.warning("red-flag rule %s: its quote is not in the indexed corpus", rule.id)
+                log.warning("red-flag rules: the quote for %s is not in the indexed corpus", name)
 
     def ask(self, question: str, history: Sequence[str] = ()) -> Answer:
         """Answer one question; `history` holds the user's earlier questions, oldest first."""
@@ -74,33 +77,35 @@ class Assistant:
             raise AssistantError(f"the question is too long (over {MAX_QUESTION_CHARS} characters)")
         started = time.perf_counter()
         # Safety first, on the user's own words (every turn), before retrieval or any model.
-        findings = self.triage.assess([*history, question])
-        if findings:
-            answer = referral_answer(question, findings, self.sources)
-            answer.timings_ms = {"triage": (time.perf_counter() - started) * 1000}
-            answer.timings_ms["total"] = answer.timings_ms["triage"]
-            yield answer
+        assessment = self.triage.assess([*history, question])
+        timings = {"triage": (time.perf_counter() - started) * 1000}
+        if assessment.refer:
+            yield self.finish(
+                referral_answer(question, assessment.findings, self.sources), timings, started
+            )
+            return
+        if assessment.asks_about_warnings:
+            book = self.triage.book
+            answer = warning_signs_answer(question, book, self.sources, assessment.scores)
+            yield self.finish(answer, timings, started)
             return
         triaged = time.perf_counter()
         turn = contextualize(question, history)
         extra = remedy_terms(turn.intent_text)
         retrieval = self.retriever.retrieve(turn.query, self.settings.top_k, extra)
         retrieved = time.perf_counter()
-        timings = {
-            "triage": (triaged - started) * 1000,
-            "retrieve": (retrieved - triaged) * 1000,
-        }
+        timings["retrieve"] = (retrieved - triaged) * 1000
         score = scope_score(
             retrieval.best_similarity, retrieval.best_sentence, retrieval.coverage, turn.query
         )
         if not is_in_scope(score, self.settings.gate_threshold):
-            timings["total"] = (retrieved - started) * 1000
-            yield Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False, timings_ms=timings)
+            answer = Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False)
+            yield self.finish(answer, timings, started, notice=assessment.describes_symptoms)
             return
         composition = self.composer.compose(turn, retrieval.passages, retrieval.vector)
         composed = time.perf_counter()
         timings["compose"] = (composed - retrieved) * 1000
-        answer = Answer(question, composition.text, composition.citations, timings_ms=timings)
+        answer = Answer(question, composition.text, composition.citations)
         if self.generator is not None:
             answer.generator = self.generator.name
             chunks = [p.chunk for p in retrieval.passages]
@@ -110,8 +115,16 @@ class Assistant:
                 else:
                     yield event
             timings["generate"] = (time.perf_counter() - composed) * 1000
-        timings["total"] = (time.perf_counter() - started) * 1000
-        yield answer
+        yield self.finish(answer, timings, started, notice=assessment.describes_symptoms)
+
+    def finish(
+        self, answer: Answer, timings: dict[str, float], started: float, notice: bool = False
+    ) -> Answer:
+        """Add the safety notice if wanted, and the timings."""
+        if notice:
+            add_safety_notice(answer, self.triage.book, self.sources)
+        answer.timings_ms = {**timings, "total": (time.perf_counter() - started) * 1000}
+        return answer
 
 
 def apply(answer: Answer, written: Written) -> None:
@@ -148,11 +161,7 @@ def build_assistant(
     composer.cache.update(
         zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)
     )
-    triage = Triage(
-        load_rules(),
-        vectorize=embeddings.embed_documents,
-        threshold=settings.triage_similarity,
-    )
+    triage = Detector.load(load_rules(), vectorize=embeddings.embed_documents)
     if generator is None:
         generator = load_generator(settings, composer.vectors)
     elif generator.vectors is None:

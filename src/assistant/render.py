@@ -101,9 +101,13 @@ def to_html(answer: Answer, turn: int) -> str:
         return warning + sources(answer, turn)
     if not answer.in_scope:
         tips = "".join(f"<li>{html.escape(s)}</li>" for s in SUGGESTIONS)
-        return (
-            f'<div class="out-of-scope"><p>{html.escape(answer.text)}</p>'
+        reply, _, notice = answer.text.partition("\n\n")
+        refusal = (
+            f'<div class="out-of-scope"><p>{html.escape(reply)}</p>'
             f"<p>You could ask, for example:</p><ul>{tips}</ul></div>"
         )
+        if not notice:
+            return refusal
+        return refusal + body(notice, turn, citations) + sources(answer, turn)
     note = f'<p class="note"><em>{html.escape(answer.note)}</em></p>' if answer.note else ""
     return note + body(answer.text, turn, citations) + sources(answer, turn)

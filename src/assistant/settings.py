@@ -49,15 +49,6 @@ class Settings(BaseSettings):
             "to count as in scope (calibrated by `assistant calibrate`)."
         ),
     )
-    triage_similarity: float = Field(
-        default=0.69,
-        ge=0.0,
-        le=1.01,
-        description=(
-            "Cosine similarity to a red-flag rule's example phrasing at which a message is "
-            "referred even without a lexicon match (calibrated by `assistant triage`)."
-        ),
-    )
     max_sentences: int = Field(
         default=6, ge=1, le=12, description="Most source sentences in a composed answer."
     )

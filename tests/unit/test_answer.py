@@ -10,7 +10,7 @@ from assistant.answer import OUT_OF_SCOPE_TEXT, Answer, Citation, RedFlag
 
 ANSWER_KEYS = {
     "question", "answer", "citations", "in_scope", "referral", "red_flags", "timings_ms",
-    "generator", "fallback", "note",
+    "generator", "fallback", "note", "safety_notice",
 }  # fmt: skip
 CITATION_KEYS = {"n", "doc_id", "title", "section", "chunk_id", "quote"}
 
@@ -79,6 +79,7 @@ def test_to_dict_values() -> None:
         "generator": "extractive",
         "fallback": None,
         "note": None,
+        "safety_notice": False,
     }
 
 

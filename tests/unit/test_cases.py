@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import AssistantError
-from assistant.evaluation.cases import Case, load_suite
+from assistant.evaluation.cases import Case, load_suite, read_suite
 
 VALID = """\
 # a comment
@@ -94,7 +94,7 @@ def test_the_project_suites_load() -> None:
         pytest.param(
             "cases:\n  - just a string\n", "case 1: field (case):", id="case-not-a-mapping"
         ),
-        pytest.param("items: []\n", "top-level 'cases:' list", id="no-cases-key"),
+        pytest.param("items: []\n", "top-level 'cases:' or 'batches:' list", id="no-cases-key"),
     ],
 )
 def test_malformed_suite_names_file_case_and_field(
@@ -147,7 +147,7 @@ def test_cases_are_frozen() -> None:
 )
 def test_a_suite_that_is_not_a_mapping_is_rejected(tmp_path: Path, content: str) -> None:
     path = write(tmp_path, content)
-    with pytest.raises(AssistantError, match="top-level 'cases:' list") as caught:
+    with pytest.raises(AssistantError, match="top-level 'cases:' or 'batches:' list") as caught:
         load_suite(path)
     assert str(caught.value).startswith(f"{path}: ")
 
@@ -157,3 +157,27 @@ def test_top_level_error_message_has_no_empty_location(tmp_path: Path) -> None:
     with pytest.raises(AssistantError) as caught:
         load_suite(path)
     assert f"{path}: : " not in str(caught.value)
+
+
+def test_a_suite_may_take_its_cases_from_triage_batches_and_name_targets(tmp_path: Path) -> None:
+    (tmp_path / "b01.jsonl").write_text(
+        '{"text": "my leg is numb", "labels": ["numbness_tingling"], "kind": "refer"}\n'
+        '{"turns": ["hi", "where is the psoas"], "labels": [], "kind": "conversation"}\n',
+        encoding="utf-8",
+    )
+    path = write(
+        tmp_path,
+        "batches: [b01.jsonl]\ntargets: {min: {triage.referral_recall: 0.99}}\n",
+    )
+    suite = read_suite(path)
+    assert [c.id for c in suite.cases] == ["b01:1", "b01:2"]
+    assert suite.cases[0].expect_flags == ["numbness_tingling"]
+    assert suite.cases[1].history == ["hi"]
+    assert suite.cases[1].expect_flags == []
+    assert suite.targets.min == {"triage.referral_recall": 0.99}
+
+
+def test_a_missing_batch_file_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "batches: [nowhere.jsonl]\n")
+    with pytest.raises(AssistantError, match=r"no file nowhere\.jsonl"):
+        read_suite(path)

@@ -7,9 +7,10 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.triage import Triage, load_rules
+from assistant.safety.detector import Detector
+from assistant.safety.rules import load_rules
 
-TRIAGE = Triage(load_rules())
+TRIAGE = Detector.load(load_rules())
 
 RED_FLAGS = [
     ("My left leg has gone numb.", "numbness_tingling"),
@@ -39,14 +40,14 @@ filler = st.lists(st.one_of(st.sampled_from(UNRELATED), words.map(lambda w: w + 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=2000))
 def test_triage_never_raises_on_any_text(text: str) -> None:
-    findings = TRIAGE.assess([text])
+    findings = TRIAGE.assess([text]).findings
     assert all(finding.rule.id for finding in findings)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(max_size=300), max_size=5))
 def test_triage_never_raises_on_any_conversation(messages: list[str]) -> None:
-    assert isinstance(TRIAGE.assess(messages), list)
+    assert isinstance(TRIAGE.assess(messages).findings, tuple)
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,7 +57,7 @@ def test_unrelated_text_around_a_red_flag_never_hides_it(
 ) -> None:
     sentence, rule = flag
     message = " ".join([*before, sentence, *after])
-    assert rule in {finding.rule.id for finding in TRIAGE.assess([message])}
+    assert rule in {finding.rule.id for finding in TRIAGE.assess([message]).findings}
 
 
 @settings(max_examples=100, deadline=None)
@@ -65,4 +66,4 @@ def test_a_red_flag_in_any_earlier_turn_still_governs(
     flag: tuple[str, str], later: list[str]
 ) -> None:
     sentence, rule = flag
-    assert rule in {finding.rule.id for finding in TRIAGE.assess([sentence, *later])}
+    assert rule in {finding.rule.id for finding in TRIAGE.assess([sentence, *later]).findings}

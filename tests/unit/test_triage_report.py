@@ -1,17 +1,11 @@
-"""Triage report arithmetic: confidence bounds, per-rule recall, the similarity threshold."""
+"""Triage report arithmetic: confidence bounds, per-rule recall, missed and false referrals."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.evaluation.cases import Case
-from assistant.evaluation.triage_report import (
-    OFF,
-    Observed,
-    binomial_upper_bound,
-    report_at,
-    similarity_threshold,
-)
+from assistant.evaluation.triage_report import binomial_upper_bound, triage_report
 
 
 @pytest.mark.parametrize(
@@ -29,42 +23,24 @@ def test_upper_bound_matches_clopper_pearson(failures: int, trials: int, expecte
     assert binomial_upper_bound(failures, trials) == pytest.approx(expected, abs=5e-4)
 
 
-def observed(
-    case_id: str, flags: list[str], lexicon: set[str], similarity: dict[str, float]
-) -> Observed:
-    case = Case(id=case_id, question="q", expect_flags=flags)
-    return Observed(case, frozenset(lexicon), similarity)
-
-
-SUITE = [
-    observed("numb", ["numbness_tingling"], {"numbness_tingling"}, {}),
-    observed("fever", ["systemic_symptoms"], set(), {"systemic_symptoms": 0.8}),
-    observed("calf", ["calf_dvt"], set(), {"calf_dvt": 0.5}),
-    observed("benign-a", [], set(), {"severe_pain": 0.6}),
-    observed("benign-b", [], set(), {"calf_dvt": 0.3}),
-]
-
-
 def test_report_counts_recall_misses_and_false_referrals() -> None:
-    report = report_at(SUITE, 0.55)
-    assert report.recall == {
-        "numbness_tingling": (1, 1),
-        "systemic_symptoms": (1, 1),
-        "calf_dvt": (0, 1),
-    }
+    from assistant.safety.detector import Detector
+    from assistant.safety.rules import load_rules
+    from tests.unit.safety_fakes import OUTPUTS, KeywordScorer
+
+    scorer = KeywordScorer({"numb": {"numbness_tingling": 0.9}, "tight": {"severe_pain": 0.9}})
+    detector = Detector(load_rules(), scorer, dict.fromkeys(OUTPUTS, 0.5))
+    cases = [
+        Case(id="numb", question="numb leg", expect_flags=["numbness_tingling"]),
+        Case(id="calf", question="hot calf", expect_flags=["calf_dvt"]),
+        Case(id="benign-a", question="tight hips", expect_flags=[]),
+        Case(id="benign-b", question="where is it", expect_flags=[]),
+        Case(id="unlabelled", question="numb", expect_flags=None),
+    ]
+    report = triage_report(detector, cases)
+    assert report.recall == {"numbness_tingling": (1, 1), "calf_dvt": (0, 1)}
     assert report.missed == ["calf: calf_dvt"]
     assert report.false_referrals == ["benign-a"]
-    assert (report.referred, report.refer_cases, report.benign_cases) == (2, 3, 2)
+    assert (report.referred, report.refer_cases, report.benign_cases) == (1, 2, 2)
     assert report.false_referral_rate == 0.5
-
-
-def test_threshold_sits_just_above_the_closest_benign_message() -> None:
-    threshold = similarity_threshold(SUITE)
-    assert threshold == pytest.approx(0.61)
-    report = report_at(SUITE, threshold)
-    assert report.false_referrals == []
-    assert report.missed == ["calf: calf_dvt"]
-
-
-def test_threshold_is_off_without_benign_messages_above_it() -> None:
-    assert similarity_threshold([observed("x", [], set(), {"a": 1.0})]) == OFF
+    assert any("FALSE REFERRAL benign-a" in line for line in report.lines())

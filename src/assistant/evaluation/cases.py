@@ -51,7 +51,16 @@ class Suite(BaseModel):
     suite: str | None = Field(default=None, description="Name (default: the file's stem).")
     description: str = ""
     thresholds: Thresholds = Field(default_factory=Thresholds)
-    cases: list[Case]
+    targets: Thresholds = Field(
+        default_factory=Thresholds,
+        description="What the product aims for, reported beside the gating thresholds.",
+    )
+    batches: list[str] = Field(
+        default_factory=list,
+        description="Labelled triage batch files (JSONL, relative to the suite) whose rows "
+        "become cases too.",
+    )
+    cases: list[Case] = Field(default_factory=list)
 
 
 def load_suite(path: Path) -> list[Case]:
@@ -65,8 +74,10 @@ def read_suite(path: Path) -> Suite:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise AssistantError(f"{path}: cannot read suite: {' '.join(str(exc).split())}") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("cases"), list):
-        raise AssistantError(f"{path}: a suite needs a top-level 'cases:' list")
+    if not isinstance(raw, dict) or not (
+        isinstance(raw.get("cases"), list) or isinstance(raw.get("batches"), list)
+    ):
+        raise AssistantError(f"{path}: a suite needs a top-level 'cases:' or 'batches:' list")
     try:
         suite = Suite.model_validate(raw)
     except ValidationError as exc:
@@ -78,6 +89,9 @@ def read_suite(path: Path) -> Suite:
             field = ".".join(str(part) for part in where[2:]) or "(case)"
             raise AssistantError(f"{path}: case {name}: field {field}: {error['msg']}") from exc
         raise AssistantError(f"{path}: {'.'.join(map(str, where))}: {error['msg']}") from exc
+    suite.cases += batch_cases(path, suite.batches)
+    if not suite.cases:
+        raise AssistantError(f"{path}: the suite has no cases")
     seen: set[str] = set()
     for case in suite.cases:
         if case.id in seen:
@@ -85,3 +99,26 @@ def read_suite(path: Path) -> Suite:
         seen.add(case.id)
     suite.suite = suite.suite or path.stem
     return suite
+
+
+def batch_cases(path: Path, batches: list[str]) -> list[Case]:
+    """The rows of labelled triage batches as cases (id `batch:line`)."""
+    from assistant.safety.data import read_batch
+    from assistant.safety.rules import load_rules
+
+    cases = []
+    for name in batches:
+        batch = (path.parent / name).resolve()
+        if not batch.is_file():
+            raise AssistantError(f"{path}: batches: no file {name}")
+        for row in read_batch(batch, load_rules().ids):
+            cases.append(
+                Case(
+                    id=row.key,
+                    question=row.turns[-1],
+                    history=list(row.turns[:-1]),
+                    expect_flags=sorted(row.labels),
+                    category="refer" if row.refer else "no-refer",
+                )
+            )
+    return cases

@@ -1,4 +1,5 @@
-"""The measuring commands of the `assistant` CLI: calibrate, triage and eval.
+"""The measuring commands of the `assistant` CLI: calibrate, triage (check, train, compare)
+and eval.
 
 They share the CLI's settings loading and error messages (imported when a command runs, as
 `assistant.cli` registers these commands on its group).
@@ -6,6 +7,8 @@ They share the CLI's settings loading and error messages (imported when a comman
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import get_args
 
@@ -41,36 +44,113 @@ def calibrate(ctx: click.Context, suite: Path) -> None:
         click.echo(f"false answers (out-of-scope answered): {result.false_answer_rate:.1%}")
 
 
-@click.command()
+@click.group()
+def triage() -> None:
+    """Red-flag triage: measure it, retrain it, compare candidate models."""
+
+
+@triage.command("check")
 @click.argument("suites", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
-def triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
-    """Measure red-flag triage on labelled SUITES and calibrate its similarity threshold.
-
-    The first suite (default evals/triage.yaml) sets the threshold; each suite is then
-    reported at the configured threshold (ASSISTANT_TRIAGE_SIMILARITY).
-    """
-    from assistant.cli import load_settings, user_errors
+def check_triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
+    """Per-rule recall, missed and false referrals of the packaged detector on labelled SUITES
+    (default: evals/triage-validation.yaml and every sealed triage set), without retrieval."""
+    from assistant.cli import user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.embeddings import load_embeddings
         from assistant.evaluation.cases import load_suite
-        from assistant.evaluation.triage_report import observe, report_at, similarity_threshold
-        from assistant.triage import Triage, load_rules
+        from assistant.evaluation.triage_report import triage_report
+        from assistant.safety.detector import Detector
+        from assistant.safety.rules import load_rules
 
-        settings = load_settings()
-        embeddings = load_embeddings(settings.torch_threads)
-        checker = Triage(load_rules(), vectorize=embeddings.embed_documents)
-        for i, path in enumerate(suites or (Path("evals/triage.yaml"),)):
-            observed = observe(checker, load_suite(path))
-            if i == 0:
-                chosen = similarity_threshold(observed)
-                click.echo(
-                    f"similarity threshold chosen on {path}: {chosen:.4f} "
-                    f"(configured: {settings.triage_similarity})"
-                )
-            report = report_at(observed, settings.triage_similarity)
+        paths = list(suites) or default_triage_suites()
+        detector = Detector.load(load_rules(), vectorize=load_embeddings().embed_documents)
+        for path in paths:
+            report = triage_report(detector, load_suite(path))
             click.echo("\n".join([f"\n{path}", *report.lines()]))
+
+
+@triage.command("train")
+@click.option("--kind", default=None, help="Model kind (default: the packaged model's kind).")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of labelled batches (default: training/triage).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the model (default: the packaged model folder).",
+)
+@click.pass_context
+def train_triage(ctx: click.Context, kind: str | None, data: Path | None, out: Path | None) -> None:
+    """Rebuild the detector from the labelled batches, with fixed seeds."""
+    from assistant.cli import user_errors
+
+    with user_errors(ctx.obj["debug"]):
+        from assistant.safety.detector import model_folder, packaged_kind
+        from assistant.safety.rules import load_rules
+        from assistant.safety.training import TRAINING_ROOT, seeded, train
+
+        seeded()
+        kind = kind or packaged_kind()
+        meta = train(
+            data or TRAINING_ROOT,
+            out or model_folder(),
+            load_rules(),
+            kind,
+            vectorize=embedding_vectorizer(kind),
+            log=click.echo,
+        )
+        click.echo(
+            f"trained {kind} on {meta['data']['train_rows']} rows "
+            f"(data {meta['data']['fingerprint']}); validation:"
+        )
+        click.echo(json.dumps(meta["validation"], indent=2))
+
+
+@triage.command("compare")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of labelled batches (default: training/triage).",
+)
+@click.pass_context
+def compare_triage(ctx: click.Context, data: Path | None) -> None:
+    """Train every candidate model, alone and with the number patterns, and print their
+    validation numbers side by side (slow: it fine-tunes MiniLM several times)."""
+    from assistant.cli import user_errors
+
+    with user_errors(ctx.obj["debug"]):
+        from assistant.safety.rules import load_rules
+        from assistant.safety.training import TRAINING_ROOT, compare, seeded, table
+
+        seeded()
+        book = load_rules()
+        rows = compare(
+            data or TRAINING_ROOT, book, embedding_vectorizer("embedding"), log=click.echo
+        )
+        click.echo(table(rows, book))
+
+
+def embedding_vectorizer(kind: str) -> Callable[[list[str]], list[list[float]]] | None:
+    """The sentence embeddings, for model kinds that read them."""
+    if "embedding" not in kind:
+        return None
+    from assistant.embeddings import load_embeddings
+
+    return load_embeddings(threads=2).embed_documents
+
+
+def default_triage_suites() -> list[Path]:
+    """The triage validation suite and every sealed triage set."""
+    from assistant.evaluation.run import default_suites
+
+    return [path for path in default_suites() if path.stem.startswith("triage")]
 
 
 @click.command("eval")
@@ -111,9 +191,14 @@ def triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
 )
 @click.pass_context
 def evaluate(
-    ctx: click.Context, suites: tuple[Path, ...], k: int, baseline: Path | None, out: Path,
-    overrides: tuple[str, ...], generators: tuple[str, ...],
-) -> None:  # fmt: skip
+    ctx: click.Context,
+    suites: tuple[Path, ...],
+    k: int,
+    baseline: Path | None,
+    out: Path,
+    overrides: tuple[str, ...],
+    generators: tuple[str, ...],
+) -> None:
     """Run the eval SUITES (default: every evals/*.yaml) and check their thresholds.
 
     Exit code 0 when every threshold holds, 1 when any falls short, 2 when the run is broken.
@@ -123,8 +208,15 @@ def evaluate(
 
     bounds = parse_overrides(overrides)
     try:
-        passed = run_eval(load_settings(), list(suites), k=k, baseline=baseline, out=out,
-                          overrides=bounds, generators=generators)  # fmt: skip
+        passed = run_eval(
+            load_settings(),
+            list(suites),
+            k=k,
+            baseline=baseline,
+            out=out,
+            overrides=bounds,
+            generators=generators,
+        )
     except Exception as exc:
         if ctx.obj["debug"]:
             raise

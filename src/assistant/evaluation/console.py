@@ -24,8 +24,17 @@ def show(report: dict[str, Any], console: Console) -> None:
                 check["metric"], fmt(check["value"]),
                 f"{check['bound']} {fmt(check['threshold'])}", verdict,
             )  # fmt: skip
+        for target in suite.get("targets", []):
+            verdict = "[green]target met[/]" if target["ok"] else "[yellow]short of target[/]"
+            table.add_row(
+                target["metric"], fmt(target["value"]),
+                f"target {target['bound']} {fmt(target['threshold'])}", verdict,
+            )  # fmt: skip
+        shown = {c["metric"] for c in suite["checks"]} | {
+            t["metric"] for t in suite.get("targets", [])
+        }
         for metric, value in suite["metrics"].items():
-            if metric not in {c["metric"] for c in suite["checks"]}:
+            if metric not in shown:
                 table.add_row(metric, fmt(value), "", "")
         console.print(table)
         failing = [c for c in suite["cases"] if not c["passed"]]

@@ -147,6 +147,11 @@ def suite_html(suite: dict[str, Any], change: dict[str, Any] | None) -> str:
         f"{'pass' if c['ok'] else 'FAIL'}</td></tr>"
         for c in suite["checks"]
     )
+    targets = "".join(
+        f"<tr><td>{e(c['metric'])}</td><td>{fmt(c['value'])}</td><td>{c['bound']} "
+        f"{fmt(c['threshold'])}</td><td>{'met' if c['ok'] else 'short'}</td></tr>"
+        for c in suite.get("targets", [])
+    )
     other = "".join(
         f"<tr><td>{e(m)}</td><td>{fmt(v)}</td></tr>"
         for m, v in suite["metrics"].items()
@@ -162,6 +167,10 @@ def suite_html(suite: dict[str, Any], change: dict[str, Any] | None) -> str:
         f"<h2>{e(suite['name'])} <small>({e(suite['path'])}, "
         f"{len(suite['cases'])} cases)</small></h2>",
         f"<table><tr><th>threshold</th><th>value</th><th>bound</th><th></th></tr>{checks}</table>",
+        f"<table><tr><th>target (not gating)</th><th>value</th><th>aim</th><th></th></tr>"
+        f"{targets}</table>"
+        if targets
+        else "",
         f"<table><tr><th>other metric</th><th>value</th></tr>{other}</table>" if other else "",
     ]
     if suite["rule_recall"]:

@@ -22,9 +22,9 @@ from assistant.settings import PROJECT_ROOT, Settings
 
 
 def default_suites() -> list[Path]:
-    """Every suite in evals/ (of the current folder, else of the project)."""
+    """Every suite in evals/ and evals/sealed/ (of the current folder, else of the project)."""
     folder = Path("evals") if Path("evals").is_dir() else PROJECT_ROOT / "evals"
-    return sorted(folder.glob("*.yaml"))
+    return sorted(folder.glob("*.yaml")) + sorted((folder / "sealed").glob("*.yaml"))
 
 
 def run_eval(

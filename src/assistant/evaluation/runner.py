@@ -20,6 +20,7 @@ from assistant.evaluation.metrics import (
 )
 from assistant.evaluation.triage_report import binomial_upper_bound
 from assistant.remedies import remedy_terms
+from assistant.safety.rules import load_rules
 
 
 @dataclass
@@ -70,6 +71,7 @@ class SuiteResult:
     cases: list[CaseResult]
     rule_recall: dict[str, tuple[int, int]] = field(default_factory=dict)
     confusion: dict[str, int] = field(default_factory=dict)
+    targets: list[Check] = field(default_factory=list)  # reported, never gating
 
     @property
     def passed(self) -> bool:
@@ -82,6 +84,7 @@ class SuiteResult:
             "passed": self.passed,
             "metrics": self.metrics,
             "checks": [asdict(c) | {"ok": c.ok} for c in self.checks],
+            "targets": [asdict(c) | {"ok": c.ok} for c in self.targets],
             "rule_recall": {k: list(v) for k, v in self.rule_recall.items()},
             "confusion": self.confusion,
             "cases": [asdict(c) | {"passed": c.passed} for c in self.cases],
@@ -101,9 +104,15 @@ def run_suite(
     results = [run_case(assistant, case, k=k, source=source) for case in suite.cases]
     metrics, rule_recall, confusion = score(suite.cases, results, k)
     checks = thresholds(suite, metrics, overrides or {})
+    targets = [
+        Check(metric, bound, value, metrics.get(metric))
+        for bound, table in (("min", suite.targets.min), ("max", suite.targets.max))
+        for metric, value in sorted(table.items())
+    ]
     return SuiteResult(
-        suite.suite or path.stem, str(path), metrics, checks, results, rule_recall, confusion
-    )
+        suite.suite or path.stem, str(path), metrics, checks, results, rule_recall, confusion,
+        targets,
+    )  # fmt: skip
 
 
 def run_case(
@@ -192,6 +201,9 @@ def score(
         benign = confusion["fp"] + confusion["tn"]
         if rule_recall:
             metrics["triage.recall_min"] = min(f / t for f, t in rule_recall.values())
+            urgent = [rule_recall[r] for r in load_rules().urgent if r in rule_recall]
+            if urgent:
+                metrics["triage.urgent_recall_min"] = min(f / t for f, t in urgent)
         if refer:
             metrics["triage.referral_recall"] = confusion["tp"] / refer
             metrics["triage.missed_referral_upper95"] = binomial_upper_bound(confusion["fn"], refer)

