@@ -60,7 +60,13 @@ def packaged_kind() -> str:
 class Detector:
     """Finds red flags in every user message of a conversation."""
 
-    def __init__(self, book: RuleBook, model: Scorer, thresholds: Mapping[str, float]) -> None:
+    def __init__(
+        self,
+        book: RuleBook,
+        model: Scorer,
+        thresholds: Mapping[str, float],
+        confident: float | None = None,
+    ) -> None:
         missing = [name for name in model.outputs if name != "symptoms" and name not in thresholds]
         if list(model.outputs[: len(book.ids)]) != list(book.ids) or missing:
             raise ValueError("the triage model does not match the rules file")
@@ -68,6 +74,10 @@ class Detector:
         self.rules = book.rules
         self.model = model
         self.thresholds = dict(thresholds)
+        # A blend averages a model that reads every clause with one that reads whole turns, so
+        # words around a warning sign can dilute it; a clause the first model is this sure of
+        # refers on its own.
+        self.confident = confident
         self.lexicon = Lexicon(book)
         self.column = {name: i for i, name in enumerate(model.outputs)}
         self.reader = Reader(model)
@@ -78,7 +88,7 @@ class Detector:
     ) -> Detector:
         """The trained detector saved in `folder` (the packaged one by default)."""
         model, meta = load(folder or model_folder(), vectorize)
-        return cls(book, model, meta["thresholds"])
+        return cls(book, model, meta["thresholds"], meta.get("confident"))
 
     def assess(self, messages: Sequence[str]) -> Assessment:
         """Read the conversation (oldest message first, the newest last) for warning signs."""
@@ -91,6 +101,11 @@ class Detector:
             rule: Finding(self.book.rule(rule), scores.evidence[self.column[rule]], "model")
             for rule in fired(scores.best, self.model.outputs, ids, self.thresholds)
         }
+        if self.confident is not None:
+            for rule in ids:
+                if rule not in found and scores.clause_best[self.column[rule]] >= self.confident:
+                    evidence = scores.evidence[self.column[rule]]
+                    found[rule] = Finding(self.book.rule(rule), evidence, "model")
         wholes = [t for t, whole in zip(reading.texts, reading.whole, strict=True) if whole]
         for hit in self.lexicon.find(wholes):
             finding = Finding(self.book.rule(hit.rule_id), hit.evidence, "pattern")

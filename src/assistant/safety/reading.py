@@ -58,6 +58,7 @@ class Scores:
     best: np.ndarray
     newest: np.ndarray
     evidence: tuple[str, ...]
+    clause_best: np.ndarray  # the first model's (it reads every clause) best, alone
 
 
 class Reader:
@@ -90,7 +91,7 @@ class Reader:
         self.prepare([reading])
         width = len(self.model.outputs)
         if not reading.texts:
-            return Scores(np.zeros(width), np.zeros(width), ())
+            return Scores(np.zeros(width), np.zeros(width), (), np.zeros(width))
         best, newest = [], []
         evidence: tuple[str, ...] = ()
         for part, cache in zip(self.parts, self.caches, strict=True):
@@ -104,7 +105,7 @@ class Reader:
                 evidence = tuple(reading.texts[rows[k]] for k in matrix.argmax(axis=0))
         combined = np.round(np.mean(best, axis=0), 6)
         latest = np.round(np.mean(newest, axis=0), 6)
-        return Scores(np.asarray(combined), np.asarray(latest), evidence)
+        return Scores(np.asarray(combined), np.asarray(latest), evidence, np.asarray(best[0]))
 
 
 def reads_clauses(part: Scorer) -> bool:

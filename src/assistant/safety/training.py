@@ -40,7 +40,12 @@ from assistant.settings import PROJECT_ROOT
 TRAINING_ROOT = PROJECT_ROOT / "training" / "triage"
 RECALL = 0.97  # wanted recall per rule on out-of-fold scores
 URGENT_RECALL = 0.99  # for the urgent rules
-SYMPTOMS_RECALL = 0.95  # the safety notice: most messages that describe a complaint get it
+SYMPTOMS_RECALL = 0.95
+# In a blend, a score of the clause-reading model alone that refers by itself (so text around a
+# warning sign cannot dilute it). On out-of-fold scores it added 0.06 points of false referrals
+# and no missed referral fewer; it exists for the property that surrounding text never hides a
+# sign (tests/unit/test_triage_properties.py).
+CONFIDENT = 0.95  # the safety notice: most messages that describe a complaint get it
 FOLDS = 5
 
 
@@ -247,10 +252,12 @@ def train(
     split = load_split(root, book)
     bases = Bases(split, book, vectorize, log, CACHE)
     thresholds = thresholds_from(bases.scores(kind), split, book)
-    detector = Detector(book, bases.model(kind), thresholds)
+    confident = CONFIDENT if "+" in kind else None
+    detector = Detector(book, bases.model(kind), thresholds, confident)
     meta = {
         "kind": kind,
         "thresholds": thresholds,
+        "confident": confident,
         "data": {
             "fingerprint": fingerprint(split.files),
             "train_rows": len(split.train),
@@ -281,7 +288,7 @@ def compare(
         if any(part not in bases.fit for part in kind.split("+")):
             continue
         thresholds = thresholds_from(bases.scores(kind), split, book)
-        detector = Detector(book, bases.model(kind), thresholds)
+        detector = Detector(book, bases.model(kind), thresholds, CONFIDENT if "+" in kind else None)
         speed = latency_ms(detector, split.validation)
         for patterns in (False, True):
             result = evaluate(detector, split.validation, patterns)
