@@ -12,7 +12,7 @@ from assistant.composer import Composer
 from assistant.conversation import contextualize
 from assistant.embeddings import load_embeddings, load_token_counter, set_threads
 from assistant.errors import AssistantError
-from assistant.gate import is_in_scope, scope_score
+from assistant.gate import is_in_scope, off_topic, scope_score
 from assistant.generation import Generator, Written, load_generator
 from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
 from assistant.remedies import remedy_terms
@@ -84,7 +84,7 @@ class Assistant:
                 referral_answer(question, assessment.findings, self.sources), timings, started
             )
             return
-        if assessment.asks_about_warnings:
+        if assessment.asks_about_warnings and not off_topic(question):
             book = self.triage.book
             answer = warning_signs_answer(question, book, self.sources, assessment.scores)
             yield self.finish(answer, timings, started)

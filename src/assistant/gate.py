@@ -42,9 +42,17 @@ MEDICINE = re.compile(
 )
 
 
+# Imaging and diagnostic tests: the sources say nothing about them either.
+DIAGNOSTICS = re.compile(
+    r"\b(?:x-?rays?|mri|ct scans?|ultrasounds?|blood tests?|diagnos(?:e|ed|es|is|ing))\b",
+    re.IGNORECASE,
+)
+
+
 def off_topic(question: str) -> bool:
-    """True for a question about medicines, or about another body part and not about ours."""
-    if MEDICINE.search(question):
+    """True for a question about medicines or diagnostic tests, or about another body part and
+    not about ours."""
+    if MEDICINE.search(question) or DIAGNOSTICS.search(question):
         return True
     return bool(ELSEWHERE.search(question)) and not OUR_PARTS.search(question)
 

@@ -177,3 +177,14 @@ def test_html_report_is_self_contained_and_escaped() -> None:
     assert "<svg" in page
     assert "FAILED" in page
     assert "numbness_tingling" in page
+
+
+def test_an_out_of_scope_question_referred_is_not_answered_from_the_sources() -> None:
+    cases = [Case(id=x, question="q", in_scope=False) for x in "abc"]
+    results = [
+        result("a", in_scope=False, answer="outside"),
+        result("b", referral=True, red_flags=["severe_pain"], answer="⚠️ Please see a doctor"),
+        result("c", answer="An answer from the sources. [1]"),
+    ]
+    metrics, _, _ = score(cases, results, k=5)
+    assert metrics["scope.refusal_rate"] == pytest.approx(2 / 3)

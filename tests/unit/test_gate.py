@@ -61,6 +61,9 @@ def test_other_body_parts_and_medicines_are_off_topic() -> None:
     assert scope_score(0.9, 0.9, 1.0, "how do I stretch my calves") == -1.0
     assert scope_score(0.9, 0.9, 1.0, "how much ibuprofen for hip pain") == -1.0
     assert scope_score(0.9, 0.9, 1.0, "calf raises for the hip flexors") > 0
+    assert scope_score(0.9, 0.9, 1.0, "will an x-ray show a psoas problem") == -1.0
+    assert scope_score(0.9, 0.9, 1.0, "how is a labral tear diagnosed") == -1.0
+    assert scope_score(0.9, 0.9, 1.0, "scan the article for the bridge") > 0
 
 
 @pytest.mark.parametrize(

@@ -191,7 +191,11 @@ def score(
         ) / len(cited)
     outside = [r for c, r in pairs if c.in_scope is False]
     if outside:
-        metrics["scope.refusal_rate"] = sum(not r.in_scope for r in outside) / len(outside)
+        # Not answered from the sources: refused, or sent to a doctor (a referral quotes no
+        # answer), as the per-case check above counts it.
+        metrics["scope.refusal_rate"] = sum(not r.in_scope or r.referral for r in outside) / len(
+            outside
+        )
     inside = [r for c, r in pairs if is_answerable(c)]
     if inside:
         metrics["scope.false_refusal_rate"] = sum(not r.in_scope for r in inside) / len(inside)
