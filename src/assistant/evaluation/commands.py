@@ -126,8 +126,9 @@ def compare_triage(ctx: click.Context, data: Path | None) -> None:
     from assistant.cli import user_errors
 
     with user_errors(ctx.obj["debug"]):
+        from assistant.safety.measuring import table
         from assistant.safety.rules import load_rules
-        from assistant.safety.training import TRAINING_ROOT, compare, seeded, table
+        from assistant.safety.training import TRAINING_ROOT, compare, seeded
 
         seeded()
         book = load_rules()

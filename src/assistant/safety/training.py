@@ -9,8 +9,6 @@ scored by a model that never saw its batch); the validation batches are used onl
 from __future__ import annotations
 
 import hashlib
-import statistics
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,20 +30,21 @@ from assistant.safety.learning import (
     outputs_for,
     units,
 )
+from assistant.safety.measuring import evaluate, latency_ms, summary
 from assistant.safety.model import Blend, Scorer, Vectorizer, load, save
 from assistant.safety.rules import RuleBook
-from assistant.safety.thresholds import Measure, choose, measure, recall_threshold
+from assistant.safety.thresholds import choose, recall_threshold
 from assistant.settings import PROJECT_ROOT
 
 TRAINING_ROOT = PROJECT_ROOT / "training" / "triage"
 RECALL = 0.97  # wanted recall per rule on out-of-fold scores
 URGENT_RECALL = 0.99  # for the urgent rules
-SYMPTOMS_RECALL = 0.95
+SYMPTOMS_RECALL = 0.95  # the safety notice: most messages that describe a complaint get it
 # In a blend, a score of the clause-reading model alone that refers by itself (so text around a
 # warning sign cannot dilute it). On out-of-fold scores it added 0.06 points of false referrals
 # and no missed referral fewer; it exists for the property that surrounding text never hides a
 # sign (tests/unit/test_triage_properties.py).
-CONFIDENT = 0.95  # the safety notice: most messages that describe a complaint get it
+CONFIDENT = 0.95
 FOLDS = 5
 
 
@@ -205,40 +204,6 @@ def best_f1(scores: Sequence[float], truth: Sequence[bool]) -> float:
     return best
 
 
-def evaluate(detector: Detector, examples: Sequence[Example], patterns: bool = True) -> Measure:
-    """The detector's decisions on labelled rows, exactly as the product makes them (with or
-    without the number patterns)."""
-    decisions = []
-    for example in examples:
-        findings = detector.assess(example.turns).findings
-        decisions.append({f.rule.id for f in findings if patterns or f.layer == "model"})
-    return measure(decisions, examples)
-
-
-def summary(result: Measure, book: RuleBook) -> dict[str, Any]:
-    """The numbers recorded with a model and printed in the comparison."""
-    return {
-        "referral_recall": round(result.referral_recall, 4),
-        "urgent_recall": round(result.urgent_recall(book.urgent), 4),
-        "recall_min": round(min(result.recall(r) for r in book.ids), 4),
-        "false_referral_rate": round(result.false_referral_rate, 4),
-        "refer_rows": result.refer_rows,
-        "benign_rows": result.benign_rows,
-        "recall": {rule: round(result.recall(rule), 4) for rule in book.ids},
-    }
-
-
-def latency_ms(detector: Detector, examples: Sequence[Example]) -> float:
-    """Median time to assess one message that was never seen before (cache emptied)."""
-    times = []
-    for example in examples[:200]:
-        detector.forget()
-        started = time.perf_counter()
-        detector.assess(example.turns[-1:])
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times) if times else 0.0
-
-
 def train(
     root: Path,
     out: Path,
@@ -295,35 +260,6 @@ def compare(
             label = f"{kind} + patterns" if patterns else kind
             rows.append({"model": label, "latency_ms": round(speed, 2)} | summary(result, book))
     return rows
-
-
-def table(rows: Sequence[dict[str, Any]], book: RuleBook) -> str:
-    """The comparison as a Markdown table."""
-    short = {rule: rule.replace("_", " ") for rule in book.ids}
-    head = [
-        "model",
-        "referral recall",
-        "false referrals",
-        "urgent recall",
-        *short.values(),
-        "ms/message",
-    ]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows:
-        cells = [
-            row["model"],
-            pct(row["referral_recall"]),
-            pct(row["false_referral_rate"]),
-            pct(row["urgent_recall"]),
-            *(pct(row["recall"][r]) for r in book.ids),
-            f"{row['latency_ms']:.1f}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def pct(value: float) -> str:
-    return f"{100 * value:.1f}%"
 
 
 def seeded() -> None:
