@@ -58,14 +58,15 @@ def check_triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
     from assistant.cli import user_errors
 
     with user_errors(ctx.obj["debug"]):
-        from assistant.embeddings import load_embeddings
         from assistant.evaluation.cases import load_suite
         from assistant.evaluation.triage_report import triage_report
-        from assistant.safety.detector import Detector
+        from assistant.safety.detector import Detector, packaged_kind
         from assistant.safety.rules import load_rules
 
         paths = list(suites) or default_triage_suites()
-        detector = Detector.load(load_rules(), vectorize=load_embeddings().embed_documents)
+        # The sentence embeddings are loaded only for a model kind that reads them.
+        vectorize = embedding_vectorizer(packaged_kind())
+        detector = Detector.load(load_rules(), vectorize=vectorize)
         for path in paths:
             report = triage_report(detector, load_suite(path))
             click.echo("\n".join([f"\n{path}", *report.lines()]))
@@ -93,9 +94,8 @@ def train_triage(ctx: click.Context, kind: str | None, data: Path | None, out: P
     with user_errors(ctx.obj["debug"]):
         from assistant.safety.detector import model_folder, packaged_kind
         from assistant.safety.rules import load_rules
-        from assistant.safety.training import TRAINING_ROOT, seeded, train
+        from assistant.safety.training import TRAINING_ROOT, train
 
-        seeded()
         kind = kind or packaged_kind()
         meta = train(
             data or TRAINING_ROOT,
@@ -128,9 +128,8 @@ def compare_triage(ctx: click.Context, data: Path | None) -> None:
     with user_errors(ctx.obj["debug"]):
         from assistant.safety.measuring import table
         from assistant.safety.rules import load_rules
-        from assistant.safety.training import TRAINING_ROOT, compare, seeded
+        from assistant.safety.training import TRAINING_ROOT, compare
 
-        seeded()
         book = load_rules()
         rows = compare(
             data or TRAINING_ROOT, book, embedding_vectorizer("embedding"), log=click.echo

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.safety.lexicon import Lexicon
-from assistant.safety.model import Scorer, Vectorizer, load
+from assistant.safety.model import Model, Vectorizer, load
 from assistant.safety.reading import Reader, read
 from assistant.safety.rules import Rule, RuleBook
 from assistant.safety.thresholds import fired
@@ -63,7 +63,7 @@ class Detector:
     def __init__(
         self,
         book: RuleBook,
-        model: Scorer,
+        model: Model,
         thresholds: Mapping[str, float],
         confident: float | None = None,
     ) -> None:
@@ -71,7 +71,6 @@ class Detector:
         if list(model.outputs[: len(book.ids)]) != list(book.ids) or missing:
             raise ValueError("the triage model does not match the rules file")
         self.book = book
-        self.rules = book.rules
         self.model = model
         self.thresholds = dict(thresholds)
         # A blend averages a model that reads every clause with one that reads whole turns, so

@@ -14,6 +14,7 @@ from assistant.safety.model import (
     EXTRA_OUTPUTS,
     EmbeddingModel,
     Matrix,
+    Model,
     NgramModel,
     Scorer,
     Vectorizer,
@@ -137,7 +138,7 @@ def fit_head(x: object, target: Sequence[float | None], c: float) -> tuple[Matri
     return head.coef_[0].astype(np.float64), float(head.intercept_[0])
 
 
-def row_scores(scorer: Scorer, examples: Sequence[Example]) -> Matrix:
+def row_scores(scorer: Model, examples: Sequence[Example]) -> Matrix:
     """Per row, each output's score as the product combines it (see reading.py)."""
     return read_rows(scorer, [example.turns for example in examples])
 

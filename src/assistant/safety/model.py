@@ -106,7 +106,8 @@ class EmbeddingModel:
 
 @dataclass
 class Blend:
-    """The mean of several models' probabilities."""
+    """Several models whose scores are averaged. Not a Scorer itself: each part reads its own
+    texts of a conversation, and `reading.Reader` combines them."""
 
     parts: tuple[Scorer, ...]
 
@@ -114,9 +115,8 @@ class Blend:
     def outputs(self) -> tuple[str, ...]:
         return self.parts[0].outputs
 
-    def score(self, texts: Sequence[str]) -> Matrix:
-        mean = np.mean([part.score(texts) for part in self.parts], axis=0)
-        return np.asarray(np.round(mean, 6), dtype=np.float64)
+
+Model = Scorer | Blend  # what a detector runs and what is saved
 
 
 def raw_counts(pair: tuple[Any, Any], texts: Sequence[str]) -> Any:
@@ -156,7 +156,7 @@ def sigmoid(x: Matrix) -> Matrix:
 # ------------------------------------------------------------------ the artefact on disk
 
 
-def save(model: Scorer, folder: Path, meta: dict[str, Any]) -> None:
+def save(model: Model, folder: Path, meta: dict[str, Any]) -> None:
     """Write the model's arrays (`weights.npz`) and what it is (`model.json`) into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, NDArray[Any]] = {}
@@ -186,7 +186,7 @@ def save(model: Scorer, folder: Path, meta: dict[str, Any]) -> None:
     (folder / "model.json").write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n")
 
 
-def load(folder: Path, vectorize: Vectorizer | None = None) -> tuple[Scorer, dict[str, Any]]:
+def load(folder: Path, vectorize: Vectorizer | None = None) -> tuple[Model, dict[str, Any]]:
     """The model saved in `folder`, and its metadata (thresholds, data, settings, numbers)."""
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     outputs = tuple(meta["outputs"])
@@ -204,10 +204,10 @@ def load(folder: Path, vectorize: Vectorizer | None = None) -> tuple[Scorer, dic
 
                 prefix = f"{i}.layer."
                 layers = {k[len(prefix) :]: arrays[k] for k in arrays.files if k.startswith(prefix)}
-                parts.append(
-                    FineTunedModel(outputs, layers, arrays[f"{i}.weights"], arrays[f"{i}.bias"])
-                )
+                tuned = FineTunedModel(outputs, layers, arrays[f"{i}.weights"], arrays[f"{i}.bias"])
+                tuned.parts()  # build the encoder now, at start-up, not on the first question
+                parts.append(tuned)
             else:
                 parts.append(EmbeddingModel(outputs, weights, bias, vectorize))
-    model: Scorer = parts[0] if len(parts) == 1 else Blend(tuple(parts))
+    model: Model = parts[0] if len(parts) == 1 else Blend(tuple(parts))
     return model, meta

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.safety.model import Blend, Matrix, Scorer
+from assistant.safety.model import Blend, Matrix, Model, Scorer
 from assistant.safety.segments import conversation, segments
 
 CACHE_SIZE = 4096  # texts remembered per model: a chat re-reads its history every turn
@@ -64,7 +64,7 @@ class Scores:
 class Reader:
     """Scores conversations with a model (or blend), remembering each text's scores."""
 
-    def __init__(self, model: Scorer) -> None:
+    def __init__(self, model: Model) -> None:
         self.model = model
         self.parts: tuple[Scorer, ...] = model.parts if isinstance(model, Blend) else (model,)
         self.caches: list[dict[str, np.ndarray]] = [{} for _ in self.parts]
@@ -113,7 +113,7 @@ def reads_clauses(part: Scorer) -> bool:
     return bool(getattr(part, "reads_clauses", True))
 
 
-def row_scores(model: Scorer, conversations: Sequence[Sequence[str]]) -> Matrix:
+def row_scores(model: Model, conversations: Sequence[Sequence[str]]) -> Matrix:
     """Each conversation's combined best scores (as the product computes them)."""
     reader = Reader(model)
     readings = [read(turns) for turns in conversations]

@@ -31,7 +31,7 @@ from assistant.safety.learning import (
     units,
 )
 from assistant.safety.measuring import evaluate, latency_ms, summary
-from assistant.safety.model import Blend, Scorer, Vectorizer, load, save
+from assistant.safety.model import Blend, Model, Scorer, Vectorizer, load, save
 from assistant.safety.rules import RuleBook
 from assistant.safety.thresholds import choose, recall_threshold
 from assistant.settings import PROJECT_ROOT
@@ -136,12 +136,14 @@ class Bases:
                     np.save(stored, self.oof[name])
         return np.asarray(np.mean([self.oof[n] for n in self.parts(kind)], axis=0))
 
-    def model(self, kind: str) -> Scorer:
+    def model(self, kind: str) -> Model:
         """The blend of the parts fitted on every training row."""
         for name in self.parts(kind):
             stored = self.cache / name if self.cache else None
             if name not in self.models and stored is not None and stored.exists():
-                self.models[name] = load(stored, self.vectorize)[0]
+                part = load(stored, self.vectorize)[0]
+                assert not isinstance(part, Blend)  # each part is cached on its own
+                self.models[name] = part
             if name not in self.models:
                 self.log(f"{name}: fitting on every training batch")
                 self.models[name] = self.fit[name](units(self.split.train, self.book.ids))
@@ -260,11 +262,3 @@ def compare(
             label = f"{kind} + patterns" if patterns else kind
             rows.append({"model": label, "latency_ms": round(speed, 2)} | summary(result, book))
     return rows
-
-
-def seeded() -> None:
-    """Fix every seed the training touches."""
-    import random
-
-    random.seed(SEED)
-    np.random.seed(SEED % 2**32)
