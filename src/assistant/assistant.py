@@ -161,7 +161,9 @@ def build_assistant(
     composer.cache.update(
         zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)
     )
-    triage = Detector.load(load_rules(), vectorize=embeddings.embed_documents)
+    # Triage's fine-tuned encoder shares the lower layers of the question's sentence vector.
+    encoder = getattr(embeddings, "encoder", None)
+    triage = Detector.load(load_rules(), vectorize=embeddings.embed_documents, encoder=encoder)
     if generator is None:
         generator = load_generator(settings, composer.vectors)
     elif generator.vectors is None:

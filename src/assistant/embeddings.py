@@ -11,9 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
+from langchain_core.embeddings import Embeddings
 
+from assistant.encoder import Encoder
+
+if TYPE_CHECKING:
     from assistant.chunking import TokenCounter
 
 OFFLINE_ENV = {
@@ -44,7 +46,7 @@ def max_tokens() -> int:
     return int(config["max_seq_length"])
 
 
-def load_embeddings(threads: int = 1) -> Embeddings:
+def load_embeddings(threads: int = 1) -> MiniLM:
     """Load the model once, on the CPU, as a LangChain `Embeddings` with unit-length vectors."""
     go_offline()
     import torch
@@ -53,11 +55,29 @@ def load_embeddings(threads: int = 1) -> Embeddings:
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar on every start
     torch.set_num_threads(threads)
-    return HuggingFaceEmbeddings(
+    documents = HuggingFaceEmbeddings(
         model_name=str(model_path()),
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
     )
+    model = documents._client
+    encoder = Encoder(model.tokenizer, model[0].auto_model, model.max_seq_length or max_tokens())
+    return MiniLM(documents, encoder)
+
+
+class MiniLM(Embeddings):
+    """The bundled model as LangChain `Embeddings`: documents in batches, and a question through
+    the `Encoder`, whose lower layers triage's fine-tuned encoder shares."""
+
+    def __init__(self, documents: Embeddings, encoder: Encoder) -> None:
+        self.documents = documents
+        self.encoder = encoder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.documents.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encoder.embed(text)
 
 
 def set_threads(threads: int) -> None:

@@ -17,6 +17,7 @@ from assistant.gate import sentence_closeness
 from assistant.sentences import split_sentences
 from assistant.store import Store
 from assistant.terms import terms
+from assistant.text.normalise import normalise
 
 # Everyday words for what the sources say in clinical terms (added to the word search only).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -114,7 +115,7 @@ class HybridRetriever:
 
     def retrieve(self, query: str, k: int, extra_terms: str = "") -> Retrieval:
         """The `k` best passages for `query`, best first; `extra_terms` widen the word search."""
-        vector = self.embeddings.embed_query(query)
+        vector = self.vector(query)
         dense = self.store.search(vector, self.candidates)
         lexical = self.lexical(f"{query} {extra_terms}")
         rankings = [
@@ -122,9 +123,7 @@ class HybridRetriever:
             [i for i, _ in lexical],
             # What the sources prescribe ("strengthen" for overstretched hamstrings) is sought
             # sentence by sentence too, or the sentences restating the problem win.
-            self.by_sentence(
-                self.embeddings.embed_query(f"{query} {extra_terms}") if extra_terms else vector
-            ),
+            self.by_sentence(self.vector(f"{query} {extra_terms}") if extra_terms else vector),
         ]
         fused = fuse(rankings, self.rrf_k)
         dense_scores = {c.chunk_id: s for c, s in dense}
@@ -138,11 +137,15 @@ class HybridRetriever:
         best = max((s for _, s in dense), default=0.0)
         # A message may wrap its question in other talk: its closest clause speaks for it.
         views = [(self.closest_sentence(vector), self.coverage(query))] + [
-            (self.closest_sentence(self.embeddings.embed_query(c)), self.coverage(c))
-            for c in clauses(query)
+            (self.closest_sentence(self.vector(c)), self.coverage(c)) for c in clauses(query)
         ]
         sentence, coverage = max(views, key=lambda view: sentence_closeness(*view))
         return Retrieval(passages, vector, best, coverage, sentence)
+
+    def vector(self, text: str) -> list[float]:
+        """The sentence vector of a user's text, read in the normal form triage reads (so the
+        encoder's lower layers run once for both)."""
+        return self.embeddings.embed_query(normalise(text))
 
     def by_sentence(self, vector: list[float]) -> list[str]:
         """Chunk ids by their sentence closest to `vector` (the best `candidates` of them): a

@@ -12,8 +12,9 @@ from assistant.errors import AssistantError
 from assistant.safety.detector import Detector
 from assistant.safety.model import Matrix
 from assistant.safety.rules import load_rules
-from assistant.safety.segments import clauses, conversation, normalise, segments
+from assistant.safety.segments import clauses, conversation, segments
 from assistant.safety.thresholds import choose, fired, measure, recall_threshold
+from assistant.text.normalise import normalise
 from tests.unit.safety_fakes import OUTPUTS, KeywordScorer, example
 
 BOOK = load_rules()

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from assistant.safety.model import Model, Vectorizer, load
 from assistant.safety.reading import Reader, read
 from assistant.safety.rules import Rule, RuleBook
 from assistant.safety.thresholds import fired
+
+if TYPE_CHECKING:
+    from assistant.encoder import Encoder
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,15 @@ class Detector:
 
     @classmethod
     def load(
-        cls, book: RuleBook, folder: Path | None = None, vectorize: Vectorizer | None = None
+        cls,
+        book: RuleBook,
+        folder: Path | None = None,
+        vectorize: Vectorizer | None = None,
+        encoder: Encoder | None = None,
     ) -> Detector:
-        """The trained detector saved in `folder` (the packaged one by default)."""
-        model, meta = load(folder or model_folder(), vectorize)
+        """The trained detector saved in `folder` (the packaged one by default); `encoder` is
+        the question encoder whose lower layers a fine-tuned model may share."""
+        model, meta = load(folder or model_folder(), vectorize, encoder)
         return cls(book, model, meta["thresholds"], meta.get("confident"))
 
     def assess(self, messages: Sequence[str]) -> Assessment:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assistant.embeddings import go_offline, model_path
+from assistant.encoder import Encoder
 from assistant.safety.model import Matrix
 
 LAYERS = 2  # top encoder layers that are trained (of 6)
@@ -30,32 +31,46 @@ TRAIN_THREADS = 2
 
 @dataclass
 class FineTunedModel:
-    """Scores texts with the fine-tuned encoder and its head."""
+    """Scores texts with the fine-tuned encoder and its head.
+
+    The encoder is the bundled model with its top layers replaced: the lower layers run in the
+    shared `Encoder` (the one that embeds questions, when it is given), the tuned top here.
+    """
 
     outputs: tuple[str, ...]
     layers: dict[str, NDArray[np.float32]]  # state-dict entries of the trained layers
     head_weight: NDArray[np.float32]  # (len(outputs), 384)
     head_bias: NDArray[np.float32]
-    _parts: tuple[Any, Any, Any] | None = field(default=None, repr=False, compare=False)
+    encoder: Encoder | None = field(default=None, repr=False, compare=False)
+    _parts: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
     reads_clauses = False  # one encoder pass per text is costly: it reads each turn whole
 
-    def parts(self) -> tuple[Any, Any, Any]:
-        """Tokenizer, encoder and head, built on first use."""
+    def parts(self) -> tuple[Any, Any]:
+        """The tuned top layers and the head, built on first use (and the encoder, if none
+        was given)."""
         if self._parts is None:
             import torch
 
-            tokenizer, encoder = load_base()
-            state = {k: torch.from_numpy(v.astype(np.float32)) for k, v in self.layers.items()}
-            missing = set(state) - set(encoder.state_dict())
+            if self.encoder is None:
+                tokenizer, model = load_base()
+                self.encoder = Encoder(tokenizer, model, MAX_TOKENS)
+            top = self.encoder.top_layers()
+            first = len(self.encoder.model.encoder.layer) - len(top)
+            state = {}
+            for name, value in self.layers.items():
+                # "encoder.layer.4.attention…" is the top copy's "0.attention…"
+                index, rest = name.removeprefix("encoder.layer.").split(".", 1)
+                state[f"{int(index) - first}.{rest}"] = torch.from_numpy(value.astype(np.float32))
+            missing = set(state) ^ set(top.state_dict())
             if missing:
                 raise ValueError(f"fine-tuned layers do not fit the encoder: {sorted(missing)[0]}")
-            encoder.load_state_dict(state, strict=False)
-            encoder.eval()
+            top.load_state_dict(state)
+            top.eval()
             head = torch.nn.Linear(384, len(self.outputs))
             with torch.no_grad():
                 head.weight.copy_(torch.from_numpy(self.head_weight.astype(np.float32)))
                 head.bias.copy_(torch.from_numpy(self.head_bias.astype(np.float32)))
-            self._parts = (tokenizer, encoder, head)
+            self._parts = (top, head)
         return self._parts
 
     def score(self, texts: Sequence[str]) -> Matrix:
@@ -63,13 +78,14 @@ class FineTunedModel:
             return np.zeros((0, len(self.outputs)))
         import torch
 
-        tokenizer, encoder, head = self.parts()
+        top, head = self.parts()
+        assert self.encoder is not None
         rows = []
         with torch.inference_mode():
             # One text at a time: no padding, so a text scores the same whatever it is read
             # with (a chat scores its history in earlier turns, training scores in bulk).
             for text in texts:
-                vector = pooled(tokenizer, encoder, [text])
+                vector = self.encoder.vector(self.encoder.trunk(text, MAX_TOKENS), top)
                 rows.append(torch.sigmoid(head(vector * SCALE)).double().numpy())
         # Rounded so that last-bit differences between CPUs do not count.
         return np.round(np.concatenate(rows), 4)

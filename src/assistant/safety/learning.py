@@ -22,7 +22,8 @@ from assistant.safety.model import (
     raw_counts,
 )
 from assistant.safety.reading import row_scores as read_rows
-from assistant.safety.segments import conversation, normalise
+from assistant.safety.segments import conversation
+from assistant.text.normalise import normalise
 
 SEED = 20261201
 

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    pass
+    from assistant.encoder import Encoder
 
 Vectorizer = Callable[[list[str]], list[list[float]]]
 Matrix = NDArray[np.float64]
@@ -186,8 +186,13 @@ def save(model: Model, folder: Path, meta: dict[str, Any]) -> None:
     (folder / "model.json").write_text(json.dumps(meta, indent=2, sort_keys=False) + "\n")
 
 
-def load(folder: Path, vectorize: Vectorizer | None = None) -> tuple[Model, dict[str, Any]]:
-    """The model saved in `folder`, and its metadata (thresholds, data, settings, numbers)."""
+def load(
+    folder: Path, vectorize: Vectorizer | None = None, encoder: Encoder | None = None
+) -> tuple[Model, dict[str, Any]]:
+    """The model saved in `folder`, and its metadata (thresholds, data, settings, numbers).
+
+    A fine-tuned part runs its lower layers in `encoder` (shared with the question's sentence
+    vector) when one is given, else in its own copy of the bundled model."""
     meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
     outputs = tuple(meta["outputs"])
     with np.load(folder / "weights.npz") as arrays:
@@ -204,7 +209,9 @@ def load(folder: Path, vectorize: Vectorizer | None = None) -> tuple[Model, dict
 
                 prefix = f"{i}.layer."
                 layers = {k[len(prefix) :]: arrays[k] for k in arrays.files if k.startswith(prefix)}
-                tuned = FineTunedModel(outputs, layers, arrays[f"{i}.weights"], arrays[f"{i}.bias"])
+                tuned = FineTunedModel(
+                    outputs, layers, arrays[f"{i}.weights"], arrays[f"{i}.bias"], encoder
+                )
                 tuned.parts()  # build the encoder now, at start-up, not on the first question
                 parts.append(tuned)
             else:

@@ -7,12 +7,10 @@ together, so every message is scored whole, clause by clause, and joined to the 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
-# Invisible characters that could split a word ("numb\u200bness") without showing.
-INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
-APOSTROPHES = re.compile(r"[’‘`´']")
+from assistant.text.normalise import normalise
+
 # Sentence ends and the words that turn a message ("…, but now my leg is numb").
 CLAUSE_BREAK = re.compile(
     r"[.;!?\n]+(?:\s|$)|[.;!?\n]{2,}|\s[-–—]+\s|\b(?:but|however|although|though|except|whereas)\b"
@@ -20,15 +18,6 @@ CLAUSE_BREAK = re.compile(
 MIN_CLAUSE_WORDS = 2
 MAX_SEGMENTS = 24  # per message: a wall of text is still read whole, and in its first clauses
 CONVERSATION_TURNS = 6  # the turns a conversation is read across (the newest ones)
-
-
-def normalise(text: str) -> str:
-    """NFKC, invisible characters removed, lower case, apostrophes dropped ("can't" → "cant"),
-    runs of spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text)
-    text = INVISIBLE.sub("", text).lower()
-    text = APOSTROPHES.sub("", text)
-    return " ".join(text.split())
 
 
 def clauses(text: str) -> list[str]:

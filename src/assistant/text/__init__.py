@@ -1,0 +1,1 @@
+"""Text handling shared by the stages: normalisation (and, later, sentences and spelling)."""
