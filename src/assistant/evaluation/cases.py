@@ -60,6 +60,11 @@ class Suite(BaseModel):
         description="Labelled triage batch files (JSONL, relative to the suite) whose rows "
         "become cases too.",
     )
+    questions: list[str] = Field(
+        default_factory=list,
+        description="Labelled client-question batch files (JSONL, relative to the suite) whose "
+        "rows become cases too.",
+    )
     cases: list[Case] = Field(default_factory=list)
 
 
@@ -75,9 +80,11 @@ def read_suite(path: Path) -> Suite:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise AssistantError(f"{path}: cannot read suite: {' '.join(str(exc).split())}") from exc
     if not isinstance(raw, dict) or not (
-        isinstance(raw.get("cases"), list) or isinstance(raw.get("batches"), list)
+        any(isinstance(raw.get(key), list) for key in ("cases", "batches", "questions"))
     ):
-        raise AssistantError(f"{path}: a suite needs a top-level 'cases:' or 'batches:' list")
+        raise AssistantError(
+            f"{path}: a suite needs a top-level 'cases:', 'batches:' or 'questions:' list"
+        )
     try:
         suite = Suite.model_validate(raw)
     except ValidationError as exc:
@@ -90,6 +97,7 @@ def read_suite(path: Path) -> Suite:
             raise AssistantError(f"{path}: case {name}: field {field}: {error['msg']}") from exc
         raise AssistantError(f"{path}: {'.'.join(map(str, where))}: {error['msg']}") from exc
     suite.cases += batch_cases(path, suite.batches)
+    suite.cases += question_cases(path, suite.questions)
     if not suite.cases:
         raise AssistantError(f"{path}: the suite has no cases")
     seen: set[str] = set()
@@ -119,6 +127,38 @@ def batch_cases(path: Path, batches: list[str]) -> list[Case]:
                     history=list(row.turns[:-1]),
                     expect_flags=sorted(row.labels),
                     category="refer" if row.refer else "no-refer",
+                )
+            )
+    return cases
+
+
+def question_cases(path: Path, batches: list[str]) -> list[Case]:
+    """The rows of labelled client-question batches as cases (id `batch:line`)."""
+    from assistant.answering.data import read_batch
+    from assistant.corpus import load_corpus
+    from assistant.settings import PROJECT_ROOT
+
+    corpus = {d.doc_id: d.text for d in load_corpus(PROJECT_ROOT / "corpus")}
+    cases = []
+    for name in batches:
+        batch = (path.parent / name).resolve()
+        if not batch.is_file():
+            raise AssistantError(f"{path}: questions: no file {name}")
+        for row in read_batch(batch, corpus):
+            category: Category = "answer"
+            if not row.in_scope:
+                category = "out-of-scope"
+            elif row.history:
+                category = "follow-up"
+            cases.append(
+                Case(
+                    id=row.key,
+                    question=row.question,
+                    history=list(row.history),
+                    expect_docs=list(row.docs),
+                    in_scope=row.in_scope,
+                    category=category,
+                    any_of=list(row.facts),
                 )
             )
     return cases

@@ -18,6 +18,7 @@ from assistant.evaluation.metrics import (
     percentile,
     retrieval_metrics,
 )
+from assistant.evaluation.shape import median, shape
 from assistant.evaluation.triage_report import binomial_upper_bound
 from assistant.remedies import remedy_terms
 from assistant.safety.rules import load_rules
@@ -38,6 +39,10 @@ class CaseResult:
     rank: int | None = None
     reasons: list[str] = field(default_factory=list)
     fallback: str | None = None  # why a model's answer was replaced by the quoted sources
+    lead: bool | None = None  # the first quoted sentence holds a fact (cases with facts)
+    sentences: int | None = None  # quoted sentences, list items aside (answered cases)
+    duplicates: int = 0  # pairs of near-duplicate sentences
+    fragments: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -150,10 +155,20 @@ def run_case(
     if answer.in_scope and not answer.referral and not answer.citations:
         reasons.append("answer has no citation")
     reasons += citation_problems(answer, source)
-    return CaseResult(
+    result = CaseResult(
         case.id, case.category, case.question, answer.text, answer.in_scope, answer.referral,
         flags, latency, rank, reasons, answer.fallback,
     )  # fmt: skip
+    if answer.in_scope and not answer.referral:
+        found = shape(answer, source)
+        result.sentences = found.counted
+        result.duplicates = len(found.duplicates)
+        result.fragments = found.fragments
+        if case.any_of or case.all_of:
+            result.lead = not missing_facts(found.first, [*case.any_of, *case.all_of], [])
+    elif case.any_of or case.all_of:
+        result.lead = False
+    return result
 
 
 def is_answerable(case: Case) -> bool:
@@ -178,7 +193,14 @@ def score(
         metrics["answers.facts"] = sum(
             not any(x.startswith("missing fact") for x in r.reasons) for r in facts
         ) / len(facts)
+    leads = [r.lead for r in results if r.lead is not None]
+    if leads:
+        metrics["answers.lead"] = sum(leads) / len(leads)
     answered = [r for r in results if r.in_scope and not r.referral]
+    if answered:
+        metrics["answers.sentences"] = median([r.sentences or 0 for r in answered])
+        metrics["answers.duplicates"] = float(sum(r.duplicates > 0 for r in answered))
+        metrics["answers.fragments"] = float(sum(bool(r.fragments) for r in answered))
     metrics["answers.uncited"] = float(sum("answer has no citation" in r.reasons for r in answered))
     if answered:  # always 0 for the extractive answerer, which has nothing to fall back from
         metrics["answers.fallback_rate"] = sum(r.fallback is not None for r in answered) / len(
