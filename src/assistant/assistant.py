@@ -8,15 +8,16 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.answer import OUT_OF_SCOPE_TEXT, Answer
+from assistant.answering.scope import Evidence, ScopeModel
 from assistant.composer import Composer
-from assistant.conversation import contextualize
+from assistant.conversation import Turn, contextualize
 from assistant.embeddings import load_embeddings, load_token_counter, set_threads
 from assistant.errors import AssistantError
-from assistant.gate import is_in_scope, off_topic, scope_score
+from assistant.gate import off_topic
 from assistant.generation import Generator, Written, load_generator
 from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
 from assistant.remedies import remedy_terms
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.safety.detector import Detector
 from assistant.safety.referral import (
     add_safety_notice,
@@ -44,9 +45,11 @@ class Assistant:
         retriever: HybridRetriever,
         composer: Composer,
         triage: Detector,
+        scope: ScopeModel,
         generator: Generator | None = None,
     ):
         self.settings = settings
+        self.scope = scope
         self.retriever = retriever
         self.composer = composer
         self.triage = triage
@@ -90,15 +93,10 @@ class Assistant:
             yield self.finish(answer, timings, started)
             return
         triaged = time.perf_counter()
-        turn = contextualize(question, history)
-        extra = remedy_terms(turn.intent_text)
-        retrieval = self.retriever.retrieve(turn.query, self.settings.top_k, extra)
+        turn, retrieval = self.look_up(question, history)
         retrieved = time.perf_counter()
         timings["retrieve"] = (retrieved - triaged) * 1000
-        score = scope_score(
-            retrieval.best_similarity, retrieval.best_sentence, retrieval.coverage, turn.query
-        )
-        if not is_in_scope(score, self.settings.gate_threshold):
+        if not self.in_scope(question, turn, retrieval):
             answer = Answer(question, OUT_OF_SCOPE_TEXT, in_scope=False)
             yield self.finish(answer, timings, started, notice=assessment.describes_symptoms)
             return
@@ -116,6 +114,19 @@ class Assistant:
                     yield event
             timings["generate"] = (time.perf_counter() - composed) * 1000
         yield self.finish(answer, timings, started, notice=assessment.describes_symptoms)
+
+    def look_up(
+        self, question: str, history: Sequence[str] = (), k: int | None = None
+    ) -> tuple[Turn, Retrieval]:
+        """The question in context and the passages retrieved for it (`k`: how many, default
+        `settings.top_k`). The chat, the CLI, the evals and the gate's training all use this."""
+        turn = contextualize(question, history)
+        extra = remedy_terms(turn.intent_text)
+        return turn, self.retriever.retrieve(turn.query, k or self.settings.top_k, extra)
+
+    def in_scope(self, question: str, turn: Turn, retrieval: Retrieval) -> bool:
+        """Whether the corpus answers the question (the learned gate, answering/scope.py)."""
+        return self.scope.in_scope(question, Evidence.of(turn.query, retrieval))[0]
 
     def finish(
         self, answer: Answer, timings: dict[str, float], started: float, notice: bool = False
@@ -168,7 +179,7 @@ def build_assistant(
         generator = load_generator(settings, composer.vectors)
     elif generator.vectors is None:
         generator.vectors = composer.vectors
-    return Assistant(settings, retriever, composer, triage, generator)
+    return Assistant(settings, retriever, composer, triage, ScopeModel.load(), generator)
 
 
 def build_index(

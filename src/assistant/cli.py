@@ -1,4 +1,4 @@
-"""The `assistant` command line: ingest, ask and serve here; calibrate, triage and eval in
+"""The `assistant` command line: ingest, ask and serve here; scope, triage and eval in
 `evaluation/commands.py`."""
 
 from __future__ import annotations
@@ -185,6 +185,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         launch(settings, load_assistant(settings))
 
 
-# The measuring commands (calibrate, triage, eval) live with the evaluation code.
+# The measuring commands (scope, triage, eval) live with the evaluation code.
 for command in measuring_commands():
     main.add_command(command)

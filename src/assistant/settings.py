@@ -40,15 +40,6 @@ class Settings(BaseSettings):
         default=20, ge=1, le=200, description="Passages each retriever offers to the fusion."
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
-    gate_threshold: float = Field(
-        default=0.43,
-        ge=-1.0,
-        le=1.0,
-        description=(
-            "Lowest cosine similarity between the question and its best passage for the question "
-            "to count as in scope (calibrated by `assistant calibrate`)."
-        ),
-    )
     max_sentences: int = Field(
         default=6, ge=1, le=12, description="Most source sentences in a composed answer."
     )

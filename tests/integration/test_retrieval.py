@@ -7,7 +7,6 @@ from collections import defaultdict
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.conversation import contextualize
 from assistant.evaluation.cases import load_suite
 from assistant.settings import PROJECT_ROOT
 
@@ -22,8 +21,8 @@ def ranks(assistant: Assistant) -> dict[str, int | None]:
     """Rank (1-based) of the first passage from an expected document, per case."""
     found: dict[str, int | None] = {}
     for case in CASES:
-        turn = contextualize(case.question, case.history)
-        docs = [p.chunk.doc_id for p in assistant.retriever.retrieve(turn.query, 5).passages]
+        passages = assistant.look_up(case.question, case.history, 5)[1].passages
+        docs = [p.chunk.doc_id for p in passages]
         found[case.id] = next((i for i, d in enumerate(docs, 1) if d in case.expect_docs), None)
     return found
 

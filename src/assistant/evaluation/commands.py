@@ -1,5 +1,5 @@
-"""The measuring commands of the `assistant` CLI: calibrate, triage (check, train, compare)
-and eval.
+"""The measuring commands of the `assistant` CLI: scope (train, check), triage (check, train,
+compare) and eval.
 
 They share the CLI's settings loading and error messages (imported when a command runs, as
 `assistant.cli` registers these commands on its group).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import click
 
@@ -19,29 +19,53 @@ from assistant.settings import GeneratorName
 
 def measuring_commands() -> list[click.Command]:
     """The commands to add to the `assistant` group."""
-    return [calibrate, triage, evaluate]
+    return [scope, triage, evaluate]
 
 
-@click.command()
-@click.argument(
-    "suite",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=Path("evals/scope.yaml"),
+@click.group()
+def scope() -> None:
+    """The learned scope gate: retrain it, or print its numbers."""
+
+
+@scope.command("train")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the model to (default: the packaged one).",
 )
 @click.pass_context
-def calibrate(ctx: click.Context, suite: Path) -> None:
-    """Choose the out-of-scope threshold on labelled questions and print its error rates."""
+def train_scope(ctx: click.Context, out: Path | None) -> None:
+    """Refit the gate on training/answers and the dev suites (fixed seed; about 2 minutes)."""
     from assistant.cli import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
-        from assistant.evaluation.calibration import calibrate_gate
+        from assistant.answering.scope import model_folder
+        from assistant.answering.scope_training import train
 
-        settings = load_settings()
-        result = calibrate_gate(load_assistant(settings), suite)
-        click.echo(f"questions: {result.in_scope} in scope, {result.out_of_scope} out of scope")
-        click.echo(f"chosen threshold: {result.threshold:.4f} (current: {settings.gate_threshold})")
-        click.echo(f"false refusals (in-scope refused): {result.false_refusal_rate:.1%}")
-        click.echo(f"false answers (out-of-scope answered): {result.false_answer_rate:.1%}")
+        model = train(load_assistant(load_settings()), out or model_folder(), log=click.echo)
+        show_scope(model.threshold, model.meta)
+
+
+@scope.command("check")
+def check_scope() -> None:
+    """Print the packaged gate's threshold, data and validation numbers."""
+    from assistant.answering.scope import ScopeModel
+
+    model = ScopeModel.load()
+    show_scope(model.threshold, model.meta)
+
+
+def show_scope(threshold: float, meta: dict[str, Any]) -> None:
+    data, validation = meta.get("data", {}), meta.get("validation", {})
+    click.echo(f"threshold: {threshold} (data {data.get('fingerprint')}, "
+               f"{data.get('train_rows')} training questions)")  # fmt: skip
+    click.echo(
+        f"validation: {validation.get('false_refusal_rate', 0):.1%} of "
+        f"{validation.get('in_scope_rows')} answerable questions refused, "
+        f"{validation.get('out_of_scope_refused', 0):.1%} of "
+        f"{validation.get('out_of_scope_rows')} out-of-scope questions refused"
+    )
 
 
 @click.group()

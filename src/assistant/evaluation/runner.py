@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from assistant.assistant import Assistant
-from assistant.conversation import contextualize
 from assistant.evaluation.cases import Case, Suite
 from assistant.evaluation.metrics import (
     citation_problems,
@@ -20,7 +19,6 @@ from assistant.evaluation.metrics import (
 )
 from assistant.evaluation.shape import median, shape
 from assistant.evaluation.triage_report import binomial_upper_bound
-from assistant.remedies import remedy_terms
 from assistant.safety.rules import load_rules
 
 
@@ -127,9 +125,7 @@ def run_case(
     rank = None
     reasons: list[str] = []
     if case.expect_docs:
-        turn = contextualize(case.question, case.history)
-        extra = remedy_terms(turn.intent_text)
-        passages = assistant.retriever.retrieve(turn.query, k, extra).passages
+        passages = assistant.look_up(case.question, case.history, k)[1].passages
         rank = first_rank([p.chunk.doc_id for p in passages], case.expect_docs)
         if rank is None:
             reasons.append(f"no expected document in the top {k}")

@@ -1,0 +1,117 @@
+"""The learned scope gate: does the corpus answer this question?
+
+A logistic model, trained on blind-written in-scope and out-of-scope client questions
+(`training/answers/`, `assistant scope train`), reads three things about a question in context:
+its words (hashed word and character n-grams), its sentence vector (the one retrieval already
+computed) and how close the corpus came (the best passage's and the best sentence's similarity,
+and the share of its words the corpus uses). Medicines stay out of scope by rule, whatever the
+model says. Weights are fixed and the arithmetic is float64 in a fixed order, rounded, so the
+same question gets the same decision in every process; no generative model takes part.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assistant.gate import MEDICINE
+from assistant.retrieval import Retrieval
+from assistant.text.normalise import normalise
+
+N_FEATURES = 2**18
+WORD_NGRAMS = (1, 2)
+CHAR_NGRAMS = (2, 4)
+CLOSENESS = ("best_passage", "best_sentence", "coverage")
+
+
+def hashers() -> tuple[Any, Any]:
+    """The word and character n-gram hashers (stateless: only their settings matter)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    common = {"n_features": N_FEATURES, "alternate_sign": False, "norm": "l2", "lowercase": False}
+    word = HashingVectorizer(
+        analyzer="word", ngram_range=WORD_NGRAMS, token_pattern=r"(?u)\b\w+\b", **common
+    )
+    char = HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, **common)
+    return word, char
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the gate reads about one question in context."""
+
+    text: str  # the question as retrieval searched for it (with the earlier one, if it leans)
+    vector: tuple[float, ...]
+    closeness: tuple[float, float, float]
+
+    @classmethod
+    def of(cls, query: str, retrieval: Retrieval) -> Evidence:
+        return cls(
+            normalise(query),
+            tuple(retrieval.vector),
+            (retrieval.best_similarity, retrieval.best_sentence, retrieval.coverage),
+        )
+
+
+def design(evidence: list[Evidence], pair: tuple[Any, Any] | None = None) -> Any:
+    """The feature matrix (sparse): n-grams, then the sentence vector, then closeness."""
+    from scipy import sparse
+
+    word, char = pair or hashers()
+    texts = [e.text for e in evidence]
+    dense = np.array([[*e.vector, *e.closeness] for e in evidence], dtype=np.float64)
+    dense = np.round(dense, 5)  # last-bit differences between CPUs do not count
+    return sparse.hstack(
+        [word.transform(texts), char.transform(texts), sparse.csr_matrix(dense)]
+    ).tocsr()
+
+
+@dataclass
+class ScopeModel:
+    """Logistic weights over `design` features, and the threshold chosen in training."""
+
+    weights: NDArray[np.float64]
+    bias: float
+    threshold: float
+    meta: dict[str, Any]
+    _hashers: tuple[Any, Any] | None = None
+
+    def probability(self, evidence: list[Evidence]) -> NDArray[np.float64]:
+        if self._hashers is None:
+            self._hashers = hashers()
+        logits = design(evidence, self._hashers) @ self.weights + self.bias
+        p = np.round(1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40))), 6)
+        return np.asarray(p, dtype=np.float64)
+
+    def in_scope(self, question: str, evidence: Evidence) -> tuple[bool, float]:
+        """The decision and the probability behind it (medicines: out, probability 0)."""
+        if MEDICINE.search(question):
+            return False, 0.0
+        p = float(self.probability([evidence])[0])
+        return p >= self.threshold, p
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / "weights.npz", weights=self.weights.astype(np.float32))
+        meta = {"bias": self.bias, "threshold": self.threshold, **self.meta}
+        (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> ScopeModel:
+        folder = folder or model_folder()
+        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        with np.load(folder / "weights.npz") as arrays:
+            weights = arrays["weights"].astype(np.float64)
+        bias, threshold = float(meta.pop("bias")), float(meta.pop("threshold"))
+        return cls(weights, bias, threshold, meta)
+
+
+def model_folder() -> Path:
+    """Where the packaged scope model lives."""
+    return Path(str(resources.files("assistant.answering") / "scope_model"))

@@ -1,0 +1,157 @@
+"""Training the scope gate (`assistant scope train`): from the blind-written client questions
+and the dev suites, with fixed seeds, the threshold chosen on out-of-fold probabilities."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.answering.data import Question, load_split
+from assistant.answering.scope import (
+    CHAR_NGRAMS,
+    N_FEATURES,
+    WORD_NGRAMS,
+    Evidence,
+    ScopeModel,
+    design,
+)
+from assistant.gate import MEDICINE
+from assistant.settings import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from assistant.assistant import Assistant
+
+ROOT = PROJECT_ROOT / "training" / "answers"
+DEV_SUITES = ("answers.yaml", "retrieval.yaml", "scope.yaml")  # training data too
+SEED = 20261201
+FOLDS = 5
+C = 4.0
+FALSE_REFUSALS = 0.03  # issue 11's target for answerable questions refused
+
+
+@dataclass(frozen=True)
+class Labelled:
+    batch: str
+    history: tuple[str, ...]
+    question: str
+    in_scope: bool
+
+
+def labelled(
+    root: Path, corpus: dict[str, str]
+) -> tuple[list[Labelled], list[Labelled], list[Path]]:
+    """Training rows (blind training batches and the dev suites) and validation rows."""
+    from assistant.evaluation.cases import load_suite
+
+    split = load_split(root, corpus)
+
+    def rows(found: Sequence[Question]) -> list[Labelled]:
+        return [Labelled(q.batch, q.history, q.question, q.in_scope) for q in found]
+
+    train = rows(split.train)
+    suites = [PROJECT_ROOT / "evals" / name for name in DEV_SUITES]
+    for path in suites:
+        for case in load_suite(path):
+            # Answerable: labelled so, or given documents or facts to find.
+            inside = case.in_scope is True or (
+                case.in_scope is None and bool(case.any_of or case.all_of or case.expect_docs)
+            )
+            if inside or case.in_scope is False:
+                train.append(Labelled(path.stem, tuple(case.history), case.question, inside))
+    files = [*sorted((root / "batches").glob("*.jsonl")), root / "split.yaml", *suites]
+    return train, rows(split.validation), files
+
+
+def gather(assistant: Assistant, rows: Sequence[Labelled]) -> list[Evidence]:
+    """What the gate reads about each row, through the assistant's own look-up."""
+    found = []
+    for row in rows:
+        turn, retrieval = assistant.look_up(row.question, row.history)
+        found.append(Evidence.of(turn.query, retrieval))
+    return found
+
+
+def fit(evidence: list[Evidence], labels: Sequence[bool]) -> tuple[np.ndarray, float]:
+    """Logistic weights (balanced classes, fixed seed), float32-exact as they are stored."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=3000, random_state=SEED)
+    model.fit(design(evidence), np.array(labels, dtype=np.int64))
+    weights = model.coef_[0].astype(np.float32).astype(np.float64)
+    return weights, float(np.float32(model.intercept_[0]))
+
+
+def out_of_fold(evidence: list[Evidence], rows: Sequence[Labelled]) -> np.ndarray:
+    """Each row's probability from a model that never saw its batch."""
+    batches = sorted({r.batch for r in rows})
+    group = {b: i % FOLDS for i, b in enumerate(batches)}
+    result = np.zeros(len(rows))
+    for fold in range(FOLDS):
+        held = [i for i, r in enumerate(rows) if group[r.batch] == fold]
+        kept = [i for i, r in enumerate(rows) if group[r.batch] != fold]
+        weights, bias = fit([evidence[i] for i in kept], [rows[i].in_scope for i in kept])
+        scorer = ScopeModel(weights, bias, 0.5, {})
+        result[held] = scorer.probability([evidence[i] for i in held])
+    return result
+
+
+def choose(probabilities: np.ndarray, rows: Sequence[Labelled]) -> float:
+    """The highest threshold that refuses at most FALSE_REFUSALS of the answerable rows: a
+    client's real question is answered first; out-of-scope ones are refused as far as that
+    allows."""
+    inside = np.sort(probabilities[np.array([r.in_scope for r in rows])])
+    allowed = int(FALSE_REFUSALS * len(inside))  # rows that may fall below the threshold
+    return float(inside[allowed])
+
+
+def rates(model: ScopeModel, evidence: list[Evidence], rows: Sequence[Labelled]) -> dict[str, Any]:
+    """False refusals and out-of-scope answered, as the product decides (medicine rule too)."""
+    said = [model.in_scope(r.question, e)[0] for r, e in zip(rows, evidence, strict=True)]
+    inside = [s for s, r in zip(said, rows, strict=True) if r.in_scope]
+    outside = [s for s, r in zip(said, rows, strict=True) if not r.in_scope]
+    return {
+        "in_scope_rows": len(inside),
+        "out_of_scope_rows": len(outside),
+        "false_refusal_rate": round(1 - sum(inside) / len(inside), 4),
+        "out_of_scope_refused": round(1 - sum(outside) / len(outside), 4),
+    }
+
+
+def fingerprint(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print) -> ScopeModel:
+    """Fit the gate on the training rows, choose its threshold out of fold, measure it on the
+    validation batches and save it with its data fingerprint, settings and numbers."""
+    from assistant.corpus import load_corpus
+
+    corpus = {d.doc_id: d.text for d in load_corpus(assistant.settings.corpus_dir)}
+    train_rows, validation, files = labelled(ROOT, corpus)
+    log(f"scope: reading {len(train_rows)} training and {len(validation)} validation questions")
+    evidence = gather(assistant, train_rows)
+    held = gather(assistant, validation)
+    log("scope: out-of-fold probabilities")
+    threshold = choose(out_of_fold(evidence, train_rows), train_rows)
+    weights, bias = fit(evidence, [r.in_scope for r in train_rows])
+    meta: dict[str, Any] = {
+        "data": {"fingerprint": fingerprint(files), "train_rows": len(train_rows),
+                 "validation_rows": len(validation)},
+        "settings": {"seed": SEED, "folds": FOLDS, "c": C, "false_refusals": FALSE_REFUSALS,
+                     "n_features": N_FEATURES,
+                     "word_ngrams": WORD_NGRAMS, "char_ngrams": CHAR_NGRAMS,
+                     "medicine_rule": MEDICINE.pattern},
+    }  # fmt: skip
+    model = ScopeModel(weights, bias, round(threshold, 6), meta)
+    model.meta["validation"] = rates(model, held, validation)
+    model.save(out)
+    return model
