@@ -19,6 +19,7 @@ from assistant.intent import (
 from assistant.layout import Candidate, Composition, write
 from assistant.neighbours import (
     Siblings,
+    coherent,
     introduced_lists,
     sentences_of,
     smoothed,
@@ -83,6 +84,7 @@ class Composer:
         ranked = sorted(candidates, key=lambda c: -scores[c])
         chosen = self.select(turn, intents, ranked, scores)
         chosen = with_lists(chosen, introduced_lists(candidates, self.siblings))
+        chosen = coherent(chosen, usable) or chosen[:1]
         timing = Intent.DURATION in intents and Intent.COUNT not in intents
         differing = conflicting(chosen) if timing else []
         return write(differing or chosen, conflict=bool(differing))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from assistant.chunking import LIST_ITEM, Chunk
 from assistant.layout import Candidate
 from assistant.sentences import split_sentences
+from assistant.text.anaphora import leans_back
 
 # How far a sentence is pulled toward the score of a stronger neighbour in its passage.
 NEIGHBOUR_PULL = 0.35
@@ -84,3 +85,38 @@ def with_lists(chosen: list[Candidate], lists: dict[Candidate, list[Candidate]])
     for candidate in chosen:
         result += [candidate] + [i for i in lists.get(candidate, []) if i not in chosen]
     return list(dict.fromkeys(result))
+
+
+def coherent(chosen: list[Candidate], usable: Callable[[Candidate], bool]) -> list[Candidate]:
+    """What a reader can follow: a sentence that leans on the one before it ("This helps…")
+    comes right after that sentence — brought in when the answer lacks it — or is left out; a
+    lead-in ending in ":" with no list after it is left out."""
+    result: list[Candidate] = []
+    for i, candidate in enumerate(chosen):
+        if candidate.list_item:
+            result.append(candidate)
+            continue
+        following = chosen[i + 1] if i + 1 < len(chosen) else None
+        if candidate.text.rstrip().endswith(":") and not (following and following.list_item):
+            continue
+        if not leans_back(candidate.text):
+            result.append(candidate)
+            continue
+        before = previous(candidate)
+        if before is not None and result and result[-1] == before:
+            result.append(candidate)
+        elif (
+            before is not None
+            and before not in result
+            and usable(before)
+            and not before.list_item
+            and not leans_back(before.text)
+        ):
+            result += [before, candidate]
+    return result
+
+
+def previous(candidate: Candidate) -> Candidate | None:
+    """The sentence just before this one in its passage (None at the passage's start)."""
+    earlier = [c for c in sentences_of(candidate.rank, candidate.chunk) if c.end <= candidate.start]
+    return earlier[-1] if earlier else None

@@ -94,7 +94,9 @@ def test_the_project_suites_load() -> None:
         pytest.param(
             "cases:\n  - just a string\n", "case 1: field (case):", id="case-not-a-mapping"
         ),
-        pytest.param("items: []\n", "top-level 'cases:' or 'batches:' list", id="no-cases-key"),
+        pytest.param(
+            "items: []\n", "top-level 'cases:', 'batches:' or 'questions:' list", id="no-cases-key"
+        ),
     ],
 )
 def test_malformed_suite_names_file_case_and_field(
@@ -147,7 +149,9 @@ def test_cases_are_frozen() -> None:
 )
 def test_a_suite_that_is_not_a_mapping_is_rejected(tmp_path: Path, content: str) -> None:
     path = write(tmp_path, content)
-    with pytest.raises(AssistantError, match="top-level 'cases:' or 'batches:' list") as caught:
+    with pytest.raises(
+        AssistantError, match="top-level 'cases:', 'batches:' or 'questions:' list"
+    ) as caught:
         load_suite(path)
     assert str(caught.value).startswith(f"{path}: ")
 

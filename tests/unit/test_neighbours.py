@@ -8,6 +8,7 @@ from assistant.chunking import Chunk
 from assistant.layout import Candidate
 from assistant.neighbours import (
     NEIGHBOUR_PULL,
+    coherent,
     introduced_lists,
     neighbours,
     sentences_of,
@@ -124,3 +125,43 @@ def test_a_chosen_lead_in_brings_its_items_right_after_it() -> None:
         "A closing sentence here.",
     ]
     assert with_lists([closing], lists) == [closing]  # no lead-in chosen, no list added
+
+
+ANAPHORA = (
+    "The psoas joins the spine to the thigh. This makes it a hip flexor. "
+    "Sitting shortens it. It is important to stand up often. They say stretching helps."
+)
+
+
+def test_a_sentence_leaning_back_brings_the_one_before_it() -> None:
+    s = by_text(sentences_of(0, chunk(ANAPHORA)))
+    this = s["This makes it a hip flexor."]
+    assert coherent([this], usable) == [s["The psoas joins the spine to the thigh."], this]
+
+
+def test_a_sentence_leaning_back_on_one_that_leans_back_is_left_out() -> None:
+    s = by_text(
+        sentences_of(
+            0, chunk("The psoas is deep. This makes it hard to reach. That is why massage helps.")
+        )
+    )
+    chosen = [s["The psoas is deep."], s["That is why massage helps."]]
+    # "That…" points at "This makes it…", which points further back: "That" goes.
+    assert coherent(chosen, usable) == [s["The psoas is deep."]]
+
+
+def test_expletive_it_and_sentences_after_their_antecedent_stay() -> None:
+    s = by_text(sentences_of(0, chunk(ANAPHORA)))
+    chosen = [
+        s["The psoas joins the spine to the thigh."],
+        s["This makes it a hip flexor."],
+        s["It is important to stand up often."],
+    ]
+    assert coherent(chosen, usable) == chosen
+
+
+def test_a_lead_in_without_its_list_is_left_out_and_with_it_stays() -> None:
+    candidates = sentences_of(0, chunk(LEAD_IN))
+    lead, *items = candidates
+    assert coherent([lead], usable) == []
+    assert coherent([lead, *items], usable) == [lead, *items]

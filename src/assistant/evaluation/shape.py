@@ -14,11 +14,8 @@ from assistant.answer import Answer
 from assistant.chunking import LIST_ITEM
 from assistant.evaluation.metrics import CITE
 from assistant.terms import terms
+from assistant.text.anaphora import leans_back
 
-# A sentence that leans on one before it ("This helps…", "They attach…").
-ANAPHOR = re.compile(r"^(?:this|these|those|they|them|such|it|its|that)\b", re.IGNORECASE)
-# "It is important to…" does not point back at anything.
-EXPLETIVE = re.compile(r"^it(?:'s|’s| is| can be| may be)\s+(?:\w+\s+)?\w+\s+to\b", re.IGNORECASE)
 NEAR_DUPLICATE = 0.7  # shared share of content words (Jaccard) that counts as saying it twice
 
 
@@ -79,7 +76,7 @@ def shape(answer: Answer, source: Callable[[str], str | None]) -> Shape:
             found.fragments.append(f"ends in ':' without its list: {text[:60]}")
     docs = {c.n: c.doc_id for c in answer.citations}
     for i, line in enumerate(quoted):
-        if not ANAPHOR.match(line.text) or EXPLETIVE.match(line.text):
+        if not leans_back(line.text):
             continue
         before = quoted[i - 1].text if i else ""
         if not follows(line, before, docs, source):
