@@ -203,12 +203,19 @@ def capped(candidates: list[Candidate], limit: int, per_doc: int = 3) -> list[Ca
 
 
 def in_reading_order(chosen: list[Candidate], scores: dict[Candidate, float]) -> list[Candidate]:
-    """Passages by their best sentence's score; sentences of one passage in source order."""
+    """The best sentence first (it answers the question); then passages by their best
+    sentence's score, sentences of one passage in source order."""
+    if not chosen:
+        return []
+    lead = max(chosen, key=lambda c: scores[c])
     best: dict[str, float] = {}
     for candidate in chosen:
         key = candidate.chunk.chunk_id
         best[key] = max(best.get(key, scores[candidate]), scores[candidate])
-    return sorted(chosen, key=lambda c: (-best[c.chunk.chunk_id], c.start))
+    rest = sorted(
+        (c for c in chosen if c != lead), key=lambda c: (-best[c.chunk.chunk_id], c.start)
+    )
+    return [lead, *rest]
 
 
 def distinct(candidates: list[Candidate]) -> list[Candidate]:

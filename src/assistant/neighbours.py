@@ -93,6 +93,8 @@ def coherent(chosen: list[Candidate], usable: Callable[[Candidate], bool]) -> li
     lead-in ending in ":" with no list after it is left out."""
     result: list[Candidate] = []
     for i, candidate in enumerate(chosen):
+        if candidate in result:
+            continue  # brought in earlier, before a sentence that leans on it
         if candidate.list_item:
             result.append(candidate)
             continue

@@ -165,3 +165,10 @@ def test_a_lead_in_without_its_list_is_left_out_and_with_it_stays() -> None:
     lead, *items = candidates
     assert coherent([lead], usable) == []
     assert coherent([lead, *items], usable) == [lead, *items]
+
+
+def test_a_sentence_brought_in_before_its_follower_is_not_shown_twice() -> None:
+    s = by_text(sentences_of(0, chunk(ANAPHORA)))
+    first, this = s["The psoas joins the spine to the thigh."], s["This makes it a hip flexor."]
+    # The best sentence leads; its antecedent, chosen too, moves up to stand before it.
+    assert coherent([this, first], usable) == [first, this]
