@@ -45,7 +45,7 @@ class Assistant:
         retriever: HybridRetriever,
         composer: Composer,
         triage: Detector,
-        scope: ScopeModel,
+        scope: ScopeModel | None,
         generator: Generator | None = None,
     ):
         self.settings = settings
@@ -126,6 +126,8 @@ class Assistant:
 
     def in_scope(self, question: str, turn: Turn, retrieval: Retrieval) -> bool:
         """Whether the corpus answers the question (the learned gate, answering/scope.py)."""
+        if self.scope is None:
+            raise AssistantError("this assistant was built without its scope gate")
         return self.scope.in_scope(question, Evidence.of(turn.query, retrieval))[0]
 
     def finish(
@@ -152,10 +154,12 @@ def build_assistant(
     embeddings: Embeddings | None = None,
     generator: Generator | None = None,
     progress: ProgressFactory | None = None,
+    gate: bool = True,
 ) -> Assistant:
     """Load the model and index (building the index first if there is none).
 
-    `generator` replaces the one `settings.generator` names (tests pass fake chat models).
+    `generator` replaces the one `settings.generator` names (tests pass fake chat models);
+    `gate=False` leaves the scope gate out (to train it: such an assistant only looks up).
     """
     embeddings = embeddings or load_embeddings(settings.torch_threads)
     store = Store(settings.index_dir, settings.collection, embeddings)
@@ -179,7 +183,8 @@ def build_assistant(
         generator = load_generator(settings, composer.vectors)
     elif generator.vectors is None:
         generator.vectors = composer.vectors
-    return Assistant(settings, retriever, composer, triage, ScopeModel.load(), generator)
+    scope = ScopeModel.load() if gate else None
+    return Assistant(settings, retriever, composer, triage, scope, generator)
 
 
 def build_index(

@@ -66,11 +66,12 @@ def load_settings() -> Settings:
     return Settings()
 
 
-def load_assistant(settings: Settings) -> Assistant:
-    """The assistant, building the index first (with a progress bar) if there is none."""
+def load_assistant(settings: Settings, gate: bool = True) -> Assistant:
+    """The assistant, building the index first (with a progress bar) if there is none
+    (`gate=False`: without the scope gate, to train it)."""
     from assistant.assistant import build_assistant
 
-    return build_assistant(settings, progress=noisy_progress)
+    return build_assistant(settings, progress=noisy_progress, gate=gate)
 
 
 def noisy_progress(total: int) -> Callable[[int], None]:

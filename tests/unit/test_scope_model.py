@@ -7,9 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answering.scope import N_FEATURES, Evidence, ScopeModel, design
+from assistant.answering.scope import N_FEATURES, Evidence, ScopeModel, design, neighbours
 
-WIDTH = 2 * N_FEATURES + 4 + 3  # word and char n-grams, a 4-d vector, closeness
+WIDTH = 2 * N_FEATURES + 4 + 3 + 3  # word and char n-grams, a 4-d vector, closeness, neighbours
+REFERENCES = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0]])
+LABELS = np.array([True, True, False])
 
 
 def evidence(text: str, best: float = 0.5) -> Evidence:
@@ -19,15 +21,27 @@ def evidence(text: str, best: float = 0.5) -> Evidence:
 def closeness_model(threshold: float = 0.5) -> ScopeModel:
     """Reads only the best-sentence closeness: in scope when it is over 0.5."""
     weights = np.zeros(WIDTH)
-    weights[-2] = 20.0
-    return ScopeModel(weights, -10.0, threshold, {"note": "hand-set"})
+    weights[-5] = 20.0  # best sentence: closeness comes before the three neighbour features
+    return ScopeModel(weights, -10.0, threshold, REFERENCES, LABELS, {"note": "hand-set"})
 
 
-def test_features_are_ngrams_then_vector_then_closeness() -> None:
-    x = design([evidence("psoas stretch", best=0.7)])
+def test_features_are_ngrams_then_vector_then_closeness_then_neighbours() -> None:
+    x = design([evidence("psoas stretch", best=0.7)], np.array([[0.9, 0.2, 0.7]]))
     assert x.shape == (1, WIDTH)
-    assert x[0, -2] == pytest.approx(0.7)
+    assert x[0, -5] == pytest.approx(0.7)
+    assert x[0, -1] == pytest.approx(0.7)
     assert x[0, : 2 * N_FEATURES].nnz > 0
+
+
+def test_neighbour_features_average_the_nearest_of_each_label() -> None:
+    inside = [[1.0, 0, 0, 0]] * 3 + [[0.6, 0.8, 0, 0]] * 3  # six in scope
+    outside = [[0, 1.0, 0, 0]] * 6  # six out of scope
+    references = np.array(inside + outside)
+    labels = np.array([True] * 6 + [False] * 6)
+    near = neighbours(np.array([[1.0, 0, 0, 0]]), references, labels)
+    assert near[0, 0] == pytest.approx((3 * 1.0 + 2 * 0.6) / 5)  # the five nearest in scope
+    assert near[0, 1] == pytest.approx(0.0)
+    assert near[0, 2] == pytest.approx(near[0, 0] - near[0, 1])
 
 
 @pytest.mark.parametrize(("best", "expected"), [(0.9, True), (0.1, False)], ids=["close", "far"])

@@ -1,12 +1,14 @@
 """The learned scope gate: does the corpus answer this question?
 
 A logistic model, trained on blind-written in-scope and out-of-scope client questions
-(`training/answers/`, `assistant scope train`), reads three things about a question in context:
+(`training/answers/`, `assistant scope train`), reads four things about a question in context:
 its words (hashed word and character n-grams), its sentence vector (the one retrieval already
-computed) and how close the corpus came (the best passage's and the best sentence's similarity,
-and the share of its words the corpus uses). Medicines stay out of scope by rule, whatever the
-model says. Weights are fixed and the arithmetic is float64 in a fixed order, rounded, so the
-same question gets the same decision in every process; no generative model takes part.
+computed), how close the corpus came (the best passage's and the best sentence's similarity,
+and the share of its words the corpus uses) and how close it comes to the labelled questions
+(mean similarity of its NEIGHBOURS nearest in-scope and nearest out-of-scope ones).
+Medicines stay out of scope by rule, whatever the model says. Weights are fixed and the
+arithmetic is float64 in a fixed order, rounded, so the same question gets the same decision in
+every process; no generative model takes part.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ N_FEATURES = 2**18
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (2, 4)
 CLOSENESS = ("best_passage", "best_sentence", "coverage")
+NEIGHBOURS = 5
 
 
 def hashers() -> tuple[Any, Any]:
@@ -59,17 +62,33 @@ class Evidence:
         )
 
 
-def design(evidence: list[Evidence], pair: tuple[Any, Any] | None = None) -> Any:
-    """The feature matrix (sparse): n-grams, then the sentence vector, then closeness."""
+def design(
+    evidence: list[Evidence], near: NDArray[np.float64], pair: tuple[Any, Any] | None = None
+) -> Any:
+    """The feature matrix (sparse): n-grams, the sentence vector, closeness, then `near` (the
+    labelled-question neighbour features, one row per question)."""
     from scipy import sparse
 
     word, char = pair or hashers()
     texts = [e.text for e in evidence]
     dense = np.array([[*e.vector, *e.closeness] for e in evidence], dtype=np.float64)
+    dense = np.hstack([dense.reshape(len(evidence), -1), near.reshape(len(evidence), -1)])
     dense = np.round(dense, 5)  # last-bit differences between CPUs do not count
     return sparse.hstack(
         [word.transform(texts), char.transform(texts), sparse.csr_matrix(dense)]
     ).tocsr()
+
+
+def neighbours(
+    vectors: NDArray[np.float64], references: NDArray[np.float64], labels: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Per question: mean similarity of its NEIGHBOURS closest in-scope references, of its
+    closest out-of-scope ones, and their difference."""
+    similarity = np.round(vectors @ references.T, 5)
+    inside = np.sort(np.where(labels[None, :], similarity, -1.0), axis=1)[:, -NEIGHBOURS:]
+    outside = np.sort(np.where(~labels[None, :], similarity, -1.0), axis=1)[:, -NEIGHBOURS:]
+    a, b = inside.mean(axis=1), outside.mean(axis=1)
+    return np.asarray(np.c_[a, b, a - b], dtype=np.float64)
 
 
 @dataclass
@@ -79,13 +98,17 @@ class ScopeModel:
     weights: NDArray[np.float64]
     bias: float
     threshold: float
+    references: NDArray[np.float64]  # the labelled questions' sentence vectors
+    labels: NDArray[np.bool_]  # which of them are in scope
     meta: dict[str, Any]
     _hashers: tuple[Any, Any] | None = None
 
     def probability(self, evidence: list[Evidence]) -> NDArray[np.float64]:
         if self._hashers is None:
             self._hashers = hashers()
-        logits = design(evidence, self._hashers) @ self.weights + self.bias
+        vectors = np.array([e.vector for e in evidence], dtype=np.float64)
+        near = neighbours(vectors, self.references, self.labels)
+        logits = design(evidence, near, self._hashers) @ self.weights + self.bias
         p = np.round(1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40))), 6)
         return np.asarray(p, dtype=np.float64)
 
@@ -98,7 +121,12 @@ class ScopeModel:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(folder / "weights.npz", weights=self.weights.astype(np.float32))
+        np.savez_compressed(
+            folder / "weights.npz",
+            weights=self.weights.astype(np.float32),
+            references=self.references.astype(np.float32),
+            labels=self.labels,
+        )
         meta = {"bias": self.bias, "threshold": self.threshold, **self.meta}
         (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
@@ -108,8 +136,10 @@ class ScopeModel:
         meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         with np.load(folder / "weights.npz") as arrays:
             weights = arrays["weights"].astype(np.float64)
+            references = arrays["references"].astype(np.float64)
+            labels = arrays["labels"].astype(np.bool_)
         bias, threshold = float(meta.pop("bias")), float(meta.pop("threshold"))
-        return cls(weights, bias, threshold, meta)
+        return cls(weights, bias, threshold, references, labels, meta)
 
 
 def model_folder() -> Path:

@@ -15,10 +15,12 @@ from assistant.answering.data import Question, load_split
 from assistant.answering.scope import (
     CHAR_NGRAMS,
     N_FEATURES,
+    NEIGHBOURS,
     WORD_NGRAMS,
     Evidence,
     ScopeModel,
     design,
+    neighbours,
 )
 from assistant.gate import MEDICINE
 from assistant.settings import PROJECT_ROOT
@@ -76,27 +78,54 @@ def gather(assistant: Assistant, rows: Sequence[Labelled]) -> list[Evidence]:
     return found
 
 
-def fit(evidence: list[Evidence], labels: Sequence[bool]) -> tuple[np.ndarray, float]:
+def fit(
+    evidence: list[Evidence], near: np.ndarray, labels: Sequence[bool]
+) -> tuple[np.ndarray, float]:
     """Logistic weights (balanced classes, fixed seed), float32-exact as they are stored."""
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=C, class_weight="balanced", max_iter=3000, random_state=SEED)
-    model.fit(design(evidence), np.array(labels, dtype=np.int64))
+    model.fit(design(evidence, near), np.array(labels, dtype=np.int64))
     weights = model.coef_[0].astype(np.float32).astype(np.float64)
     return weights, float(np.float32(model.intercept_[0]))
 
 
-def out_of_fold(evidence: list[Evidence], rows: Sequence[Labelled]) -> np.ndarray:
-    """Each row's probability from a model that never saw its batch."""
+def folds(rows: Sequence[Labelled]) -> np.ndarray:
+    """Each row's fold: whole batches dealt round-robin in name order."""
     batches = sorted({r.batch for r in rows})
     group = {b: i % FOLDS for i, b in enumerate(batches)}
+    return np.array([group[r.batch] for r in rows])
+
+
+def references(evidence: list[Evidence]) -> np.ndarray:
+    """The sentence vectors as stored (float32), for neighbour features."""
+    return np.array([e.vector for e in evidence], dtype=np.float32).astype(np.float64)
+
+
+def near_out_of_fold(evidence: list[Evidence], rows: Sequence[Labelled]) -> np.ndarray:
+    """Each training row's neighbour features among the rows of the other folds (a question
+    never finds itself or its batch)."""
+    group, vectors = folds(rows), references(evidence)
+    labels = np.array([r.in_scope for r in rows])
+    near = np.zeros((len(rows), 3))
+    for fold in range(FOLDS):
+        held, kept = group == fold, group != fold
+        near[held] = neighbours(vectors[held], vectors[kept], labels[kept])
+    return near
+
+
+def out_of_fold(evidence: list[Evidence], rows: Sequence[Labelled]) -> np.ndarray:
+    """Each row's probability from a model that never saw its batch."""
+    group, near = folds(rows), near_out_of_fold(evidence, rows)
     result = np.zeros(len(rows))
     for fold in range(FOLDS):
-        held = [i for i, r in enumerate(rows) if group[r.batch] == fold]
-        kept = [i for i, r in enumerate(rows) if group[r.batch] != fold]
-        weights, bias = fit([evidence[i] for i in kept], [rows[i].in_scope for i in kept])
-        scorer = ScopeModel(weights, bias, 0.5, {})
-        result[held] = scorer.probability([evidence[i] for i in held])
+        held = [i for i in range(len(rows)) if group[i] == fold]
+        kept = [i for i in range(len(rows)) if group[i] != fold]
+        weights, bias = fit(
+            [evidence[i] for i in kept], near[kept], [rows[i].in_scope for i in kept]
+        )
+        logits = design([evidence[i] for i in held], near[held]) @ weights + bias
+        result[held] = np.round(1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40))), 6)
     return result
 
 
@@ -142,16 +171,19 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
     held = gather(assistant, validation)
     log("scope: out-of-fold probabilities")
     threshold = choose(out_of_fold(evidence, train_rows), train_rows)
-    weights, bias = fit(evidence, [r.in_scope for r in train_rows])
+    near = near_out_of_fold(evidence, train_rows)
+    weights, bias = fit(evidence, near, [r.in_scope for r in train_rows])
     meta: dict[str, Any] = {
         "data": {"fingerprint": fingerprint(files), "train_rows": len(train_rows),
                  "validation_rows": len(validation)},
         "settings": {"seed": SEED, "folds": FOLDS, "c": C, "false_refusals": FALSE_REFUSALS,
+                     "neighbours": NEIGHBOURS,
                      "n_features": N_FEATURES,
                      "word_ngrams": WORD_NGRAMS, "char_ngrams": CHAR_NGRAMS,
                      "medicine_rule": MEDICINE.pattern},
     }  # fmt: skip
-    model = ScopeModel(weights, bias, round(threshold, 6), meta)
+    labels = np.array([r.in_scope for r in train_rows])
+    model = ScopeModel(weights, bias, round(threshold, 6), references(evidence), labels, meta)
     model.meta["validation"] = rates(model, held, validation)
     model.save(out)
     return model

@@ -43,7 +43,8 @@ def train_scope(ctx: click.Context, out: Path | None) -> None:
         from assistant.answering.scope import model_folder
         from assistant.answering.scope_training import train
 
-        model = train(load_assistant(load_settings()), out or model_folder(), log=click.echo)
+        assistant = load_assistant(load_settings(), gate=False)
+        model = train(assistant, out or model_folder(), log=click.echo)
         show_scope(model.threshold, model.meta)
 
 
