@@ -5,9 +5,12 @@ No language model: every sentence shown is a verbatim sentence of a retrieved pa
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+from assistant.answering.ranking import Ranker
 from assistant.conversation import Turn
 from assistant.intent import (
     Intent,
@@ -28,6 +31,7 @@ from assistant.neighbours import (
 from assistant.remedies import problem_words, remedy_terms
 from assistant.retrieval import Passage
 from assistant.terms import terms
+from assistant.text.anaphora import leans_back
 
 Vectorizer = Callable[[list[str]], list[list[float]]]
 
@@ -53,6 +57,16 @@ NOISE = re.compile(
 SENTENCE_END = re.compile(r"[.!?…:\"”’)]$")
 
 
+@dataclass
+class Reading:
+    """The candidate sentences of a question's passages, scored."""
+
+    candidates: list[Candidate]
+    intents: set[Intent]
+    scores: dict[Candidate, float]
+    features: list[tuple[float, ...]]  # the ranker's, one row per candidate
+
+
 class Composer:
     """Ranks sentences by what the question asks for and writes a cited answer."""
 
@@ -62,7 +76,9 @@ class Composer:
         idf: Mapping[str, float],
         max_sentences: int,
         siblings: Siblings | None = None,
+        ranker: Ranker | None = None,
     ):
+        self.ranker = ranker
         self.vectorize = vectorize
         self.siblings = siblings or (lambda chunk: [chunk])
         self.idf = idf
@@ -73,26 +89,50 @@ class Composer:
         self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]
     ) -> Composition:
         """Answer `turn` from `passages` (best first)."""
-        candidates = [c for rank, p in enumerate(passages) for c in sentences_of(rank, p.chunk)]
-        if not candidates:
+        read = self.read(turn, passages, query_vector)
+        if not read.candidates:
             return Composition("", [])
-        # A follow-up asks its own kind of question ("and how long do I hold it?"); it borrows
-        # the earlier question's kind only when it has none of its own ("and the bridge?").
-        intents = question_intents(turn.question) or question_intents(turn.intent_text)
-        scores = self.score(turn, intents, candidates, query_vector)
+        candidates, intents, scores = read.candidates, read.intents, read.scores
         scores = smoothed(candidates, scores, usable)
         ranked = sorted(candidates, key=lambda c: -scores[c])
         chosen = self.select(turn, intents, ranked, scores)
+        if self.ranker is not None and Intent.HOWTO not in intents:
+            # The learned ranker picks the opening sentence: the one that answers.
+            learned = self.ranker.score(read.features)
+            best = max(
+                (i for i, c in enumerate(candidates) if usable(c)),
+                key=lambda i: learned[i],
+                default=None,
+            )
+            if best is not None:
+                lead = candidates[best]
+                chosen = capped([lead, *(c for c in chosen if c != lead)], self.max_sentences, 4)
         chosen = with_lists(chosen, introduced_lists(candidates, self.siblings))
         chosen = coherent(chosen, usable) or chosen[:1]
         timing = Intent.DURATION in intents and Intent.COUNT not in intents
         differing = conflicting(chosen) if timing else []
         return write(differing or chosen, conflict=bool(differing))
 
+    def read(self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]) -> Reading:
+        """Every sentence of the passages, with its hand-set score and the ranker's features."""
+        candidates = [c for rank, p in enumerate(passages) for c in sentences_of(rank, p.chunk)]
+        # A follow-up asks its own kind of question ("and how long do I hold it?"); it borrows
+        # the earlier question's kind only when it has none of its own ("and the bridge?").
+        intents = question_intents(turn.question) or question_intents(turn.intent_text)
+        features: list[tuple[float, ...]] = []
+        scores = self.score(turn, intents, candidates, query_vector, features)
+        return Reading(candidates, intents, scores, features)
+
     def score(
-        self, turn: Turn, intents: set[Intent], candidates: list[Candidate], query: list[float]
+        self,
+        turn: Turn,
+        intents: set[Intent],
+        candidates: list[Candidate],
+        query: list[float],
+        features: list[tuple[float, ...]] | None = None,
     ) -> dict[Candidate, float]:
-        """Relevance to the question, plus a bonus for answering the kind of question asked."""
+        """Relevance to the question, plus a bonus for answering the kind of question asked;
+        each candidate's ranker features are appended to `features` if given."""
         asked = set(terms(turn.question))
         context = set(terms(turn.context)) - asked
         remedies = set(terms(remedy_terms(turn.intent_text))) - asked
@@ -104,11 +144,12 @@ class Composer:
             text = candidate.text
             words = set(terms(text + " " + candidate.chunk.section))
             overlap = self.weigh(asked & words) + 0.5 * self.weigh(context & words)
-            score = LEXICAL_WEIGHT * overlap / weight if weight else 0.0
-            score += sum(a * b for a, b in zip(vector, query, strict=True))
-            score += RANK_WEIGHT / (1 + candidate.rank)
+            lexical = overlap / weight if weight else 0.0
+            similarity = sum(a * b for a, b in zip(vector, query, strict=True))
+            score = LEXICAL_WEIGHT * lexical + similarity + RANK_WEIGHT / (1 + candidate.rank)
             kinds = sentence_kinds(text)
-            score += sum(INTENT_BONUS.get(i, DEFAULT_BONUS) for i in intents & kinds)
+            matches = intents & kinds
+            score += sum(INTENT_BONUS.get(i, DEFAULT_BONUS) for i in matches)
             restates = problems & set(terms(text)) or (
                 remedy_question(intents)
                 and describes_problem(text)
@@ -127,6 +168,24 @@ class Composer:
             elif text.endswith(":") and Intent.HOWTO not in intents:
                 score -= 0.5  # a lead-in to a list says little by itself
             scores[candidate] = score
+            if features is not None:
+                heading = set(terms(candidate.chunk.section))
+                features.append(
+                    (
+                        score,
+                        similarity,
+                        lexical,
+                        self.weigh(asked & heading) / weight if weight else 0.0,
+                        1 / (1 + candidate.rank),
+                        float(len(matches)),
+                        float(candidate.list_item),
+                        float(text.rstrip().endswith(":")),
+                        float(leans_back(text)),
+                        float(usable(candidate)),
+                        float(candidate.start == 0),
+                        math.log1p(len(text.split())),
+                    )
+                )
         return scores
 
     def weigh(self, words: set[str]) -> float:
