@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.answer import OUT_OF_SCOPE_TEXT, Answer
+from assistant.answering.ranking import Ranker
 from assistant.answering.scope import Evidence, ScopeModel
 from assistant.composer import Composer
 from assistant.conversation import Turn, contextualize
@@ -154,12 +155,13 @@ def build_assistant(
     embeddings: Embeddings | None = None,
     generator: Generator | None = None,
     progress: ProgressFactory | None = None,
-    gate: bool = True,
+    learned: bool = True,
 ) -> Assistant:
     """Load the model and index (building the index first if there is none).
 
     `generator` replaces the one `settings.generator` names (tests pass fake chat models);
-    `gate=False` leaves the scope gate out (to train it: such an assistant only looks up).
+    `learned=False` leaves out the learned scope gate and sentence ranker (to train them: such
+    an assistant only looks up and reads passages).
     """
     embeddings = embeddings or load_embeddings(settings.torch_threads)
     store = Store(settings.index_dir, settings.collection, embeddings)
@@ -170,7 +172,11 @@ def build_assistant(
     )
     idf = retriever.bm25.idf if retriever.bm25 else {}
     composer = Composer(
-        embeddings.embed_documents, idf, settings.max_sentences, siblings=retriever.siblings
+        embeddings.embed_documents,
+        idf,
+        settings.max_sentences,
+        siblings=retriever.siblings,
+        ranker=Ranker.load() if learned else None,
     )
     # The retriever has embedded every source sentence already: the composer reuses them.
     composer.cache.update(
@@ -183,7 +189,7 @@ def build_assistant(
         generator = load_generator(settings, composer.vectors)
     elif generator.vectors is None:
         generator.vectors = composer.vectors
-    scope = ScopeModel.load() if gate else None
+    scope = ScopeModel.load() if learned else None
     return Assistant(settings, retriever, composer, triage, scope, generator)
 
 

@@ -66,12 +66,12 @@ def load_settings() -> Settings:
     return Settings()
 
 
-def load_assistant(settings: Settings, gate: bool = True) -> Assistant:
+def load_assistant(settings: Settings, learned: bool = True) -> Assistant:
     """The assistant, building the index first (with a progress bar) if there is none
-    (`gate=False`: without the scope gate, to train it)."""
+    (`learned=False`: without the learned gate and ranker, to train them)."""
     from assistant.assistant import build_assistant
 
-    return build_assistant(settings, progress=noisy_progress, gate=gate)
+    return build_assistant(settings, progress=noisy_progress, learned=learned)
 
 
 def noisy_progress(total: int) -> Callable[[int], None]:

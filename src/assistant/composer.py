@@ -98,7 +98,8 @@ class Composer:
         chosen = self.select(turn, intents, ranked, scores)
         if self.ranker is not None and Intent.HOWTO not in intents:
             # The learned ranker picks the opening sentence: the one that answers.
-            learned = self.ranker.score(read.features)
+            texts = [c.text for c in candidates]
+            learned = self.ranker.rank(read.features, query_vector, texts)
             best = max(
                 (i for i, c in enumerate(candidates) if usable(c)),
                 key=lambda i: learned[i],

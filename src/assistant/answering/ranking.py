@@ -5,18 +5,28 @@ score and its parts: similarity to the question, question words it shares, its h
 words, its passage's rank, whether it is the kind of statement the question asks for; and its
 form: a list item, a lead-in, a sentence leaning on the one before, its position and length).
 It was trained on the sentences blind writers marked as answering their questions
-(`training/answers/`, `assistant ranker train`). The composer opens the answer with the
-sentence it ranks first. Weights are a handful of numbers in `ranker_model.json`.
+(`training/answers/`, `assistant ranker train`), and it remembers them: a sentence that answered
+training questions close to this one (by sentence vector) is "supported" (how close the nearest
+of them is, the mean of the three nearest, and whether any marked it). The composer opens the
+answer with the sentence it ranks first. A handful of weights, and the remembered questions'
+vectors and marked sentences, are in `ranker_model/`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assistant.answering.data import plain
 
 FEATURES = (
     "hand_score",
@@ -31,7 +41,67 @@ FEATURES = (
     "usable",
     "first_in_passage",
     "words",
+    "support_nearest",
+    "support_three",
+    "supported",
 )
+SUPPORT = 3  # the remembered questions the middle support feature averages
+
+
+def marked(candidate: str, sentences: Sequence[str]) -> bool:
+    """Whether a candidate sentence is one of the marked ones (quoted without Markdown, maybe
+    only in part: a clause of at least four words)."""
+    return matches(plain(candidate).lower(), [plain(s).lower() for s in sentences])
+
+
+def matches(text: str, marks: Sequence[str]) -> bool:
+    """`marked` on texts already made plain and lower case."""
+    for mark in marks:
+        shorter = min(text, mark, key=len)
+        if text == mark or (len(shorter.split()) >= 4 and (mark in text or text in mark)):
+            return True
+    return False
+
+
+@dataclass
+class Memory:
+    """Labelled questions remembered: their sentence vectors and the sentences that answer them."""
+
+    vectors: NDArray[np.float64]  # (questions, 384)
+    sentences: tuple[tuple[str, ...], ...]
+    _marks: dict[str, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _plain: list[list[str]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._plain = [[plain(s).lower() for s in group] for group in self.sentences]
+
+    def marks(self, text: str) -> NDArray[np.bool_]:
+        """Which remembered questions a sentence answers (worked out once per sentence)."""
+        with self._lock:
+            found = self._marks.get(text)
+        if found is None:
+            text_ = plain(text).lower()
+            found = np.array([matches(text_, marks) for marks in self._plain], dtype=np.bool_)
+            with self._lock:
+                self._marks[text] = found
+        return found
+
+    def support(
+        self, vector: Sequence[float], texts: Sequence[str], among: NDArray[np.bool_] | None = None
+    ) -> list[tuple[float, float, float]]:
+        """Per sentence: similarity of the nearest remembered question it answers, the mean of
+        the SUPPORT nearest, and whether any (only questions in `among`, if given)."""
+        similarity = np.round(self.vectors @ np.asarray(vector, dtype=np.float64), 5)
+        found = []
+        for text in texts:
+            mask = self.marks(text) if among is None else self.marks(text) & among
+            near = np.sort(similarity[mask])
+            if not len(near):
+                found.append((0.0, 0.0, 0.0))
+                continue
+            found.append((float(near[-1]), float(near[-SUPPORT:].mean()), 1.0))
+        return found
 
 
 @dataclass(frozen=True)
@@ -40,7 +110,15 @@ class Ranker:
 
     weights: tuple[float, ...]
     bias: float
+    memory: Memory
     meta: dict[str, Any]
+
+    def rank(
+        self, features: list[tuple[float, ...]], vector: Sequence[float], texts: Sequence[str]
+    ) -> list[float]:
+        """Each candidate's score: its composer features and its support."""
+        support = self.memory.support(vector, texts)
+        return self.score([(*f, *s) for f, s in zip(features, support, strict=True)])
 
     def score(self, features: list[tuple[float, ...]]) -> list[float]:
         """Each candidate's probability of answering the question, rounded (fixed order)."""
@@ -50,18 +128,26 @@ class Ranker:
             found.append(round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, logit)))), 6))
         return found
 
-    def save(self, path: Path) -> None:
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         data = {"features": FEATURES, "weights": self.weights, "bias": self.bias, **self.meta}
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        (folder / "model.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        np.savez_compressed(folder / "memory.npz", vectors=self.memory.vectors.astype(np.float32))
+        sentences = [list(s) for s in self.memory.sentences]
+        (folder / "memory.json").write_text(json.dumps(sentences) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Ranker:
-        data = json.loads((path or model_path()).read_text(encoding="utf-8"))
+    def load(cls, folder: Path | None = None) -> Ranker:
+        folder = folder or model_folder()
+        data = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         if tuple(data.pop("features")) != FEATURES:
             raise ValueError("the ranker was trained on other features; retrain it")
         weights, bias = tuple(data.pop("weights")), float(data.pop("bias"))
-        return cls(weights, bias, data)
+        with np.load(folder / "memory.npz") as arrays:
+            vectors = arrays["vectors"].astype(np.float64)
+        sentences = json.loads((folder / "memory.json").read_text(encoding="utf-8"))
+        return cls(weights, bias, Memory(vectors, tuple(tuple(s) for s in sentences)), data)
 
 
-def model_path() -> Path:
-    return Path(str(resources.files("assistant.answering") / "ranker_model.json"))
+def model_folder() -> Path:
+    return Path(str(resources.files("assistant.answering") / "ranker_model"))

@@ -1,79 +1,104 @@
 """Training the sentence ranker (`assistant ranker train`): candidates come from the assistant's
-own look-up and composer, labels from the sentences blind writers marked as the answer."""
+own look-up and composer, labels from the sentences blind writers marked as the answer.
+
+Pairwise logistic regression on feature differences (an answering sentence against the other
+candidates of its question), fixed seed; a training question's support comes only from
+questions of other batches (out of fold), as a new question's comes from all of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.answering.data import Question, load_split, plain
-from assistant.answering.ranking import FEATURES, Ranker
-from assistant.answering.scope_training import ROOT, fingerprint
+from assistant.answering.data import Question, load_split
+from assistant.answering.ranking import FEATURES, Memory, Ranker, marked
+from assistant.answering.scope_training import FOLDS, ROOT, fingerprint
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
 
 SEED = 20261201
-C = 1.0
-NEGATIVES = 15
-Group = tuple[np.ndarray, np.ndarray]  # a question's candidate features and labels
+C = 0.1
+NEGATIVES = 15  # other candidates per answering sentence, the best-scored by hand first
 
 
-def answers(candidate: str, sentences: Sequence[str]) -> bool:
-    """Whether a candidate sentence is one the writer marked (quoted without Markdown, maybe
-    only in part)."""
-    text = plain(candidate).lower()
-    for sentence in sentences:
-        marked = plain(sentence).lower()
-        shorter = min(text, marked, key=len)
-        if text == marked or (len(shorter.split()) >= 4 and (marked in text or text in marked)):
-            return True
-    return False
+@dataclass
+class Group:
+    """One question: its candidates' composer features, texts and labels, and its vector."""
+
+    batch: str
+    features: np.ndarray
+    texts: list[str]
+    labels: np.ndarray
+    vector: np.ndarray
+    sentences: tuple[str, ...]
 
 
 def gather(assistant: Assistant, rows: Sequence[Question]) -> list[Group]:
-    """Per question: its candidates' features and which of them answer it."""
+    """Every question read through the assistant's own look-up and composer."""
     found = []
     for row in rows:
         turn, retrieval = assistant.look_up(row.question, row.history)
         read = assistant.composer.read(turn, retrieval.passages, retrieval.vector)
-        labels = np.array([answers(c.text, row.sentences) for c in read.candidates])
-        found.append((np.array(read.features, dtype=np.float64).reshape(-1, len(FEATURES)), labels))
+        texts = [c.text for c in read.candidates]
+        found.append(
+            Group(
+                row.batch,
+                np.array(read.features, dtype=np.float64).reshape(len(texts), -1),
+                texts,
+                np.array([marked(t, row.sentences) for t in texts], dtype=np.bool_),
+                np.array(retrieval.vector, dtype=np.float32).astype(np.float64),
+                row.sentences,
+            )
+        )
     return found
 
 
-def differences(groups: Sequence[Group]) -> tuple[np.ndarray, np.ndarray]:
-    """Feature differences of (answering, other) candidate pairs of each question, both ways
-    round; at most NEGATIVES others per answering sentence, the best-scored by hand first."""
+def with_support(groups: Sequence[Group], memory: Memory, out_of_fold: bool) -> list[np.ndarray]:
+    """Each group's full feature rows: composer features, then support from the memory (for
+    training groups, only from questions of other folds)."""
+    batches = sorted({g.batch for g in groups})
+    fold = {b: i % FOLDS for i, b in enumerate(batches)}
+    folds = np.array([fold[g.batch] for g in groups])
+    rows = []
+    for group in groups:
+        among = folds != fold[group.batch] if out_of_fold else None
+        found = memory.support(group.vector.tolist(), group.texts, among)
+        rows.append(np.hstack([group.features, np.array(found, dtype=np.float64).reshape(-1, 3)]))
+    return rows
+
+
+def differences(groups: Sequence[Group], rows: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Feature differences of (answering, other) pairs, both ways round."""
     hand = FEATURES.index("hand_score")
-    rows, labels = [], []
-    for x, y in groups:
-        positives = np.flatnonzero(y)
-        negatives = np.flatnonzero(~y)
+    pairs, labels = [], []
+    for group, x in zip(groups, rows, strict=True):
+        negatives = np.flatnonzero(~group.labels)
         negatives = negatives[np.argsort(-x[negatives, hand], kind="stable")][:NEGATIVES]
-        for p in positives:
+        for p in np.flatnonzero(group.labels):
             for n in negatives:
-                rows += [x[p] - x[n], x[n] - x[p]]
+                pairs += [x[p] - x[n], x[n] - x[p]]
                 labels += [1, 0]
-    width = len(FEATURES)
-    return np.array(rows, dtype=np.float64).reshape(-1, width), np.array(labels, dtype=np.int64)
+    return np.array(pairs).reshape(-1, len(FEATURES)), np.array(labels, dtype=np.int64)
 
 
 def top_one(
-    groups: Sequence[tuple[np.ndarray, np.ndarray]], score: Callable[[np.ndarray], Any]
+    groups: Sequence[Group], rows: Sequence[np.ndarray], score: Callable[..., Any]
 ) -> float:
     """Share of questions whose best-scored usable candidate answers them."""
     usable = FEATURES.index("usable")
     hits = 0
-    for x, y in groups:
-        if not len(y):
+    for group, x in zip(groups, rows, strict=True):
+        if not len(group.labels):
             continue
         s = np.asarray(score(x), dtype=np.float64)
         s[x[:, usable] == 0] = -np.inf
-        hits += bool(y[int(np.argmax(s))])
+        hits += bool(group.labels[int(np.argmax(s))])
     return hits / len(groups)
 
 
@@ -90,28 +115,29 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
     held = [q for q in split.validation if q.in_scope]
     log(f"ranker: reading {len(train_rows)} training and {len(held)} validation questions")
     groups, checks = gather(assistant, train_rows), gather(assistant, held)
-    x, y = differences(groups)
-    # Pairwise: the weights learn to put an answering sentence above the others of its own
-    # question (what opening the answer needs), not to score sentences in isolation.
+    memory = Memory(np.array([g.vector for g in groups]), tuple(g.sentences for g in groups))
+    x, y = differences(groups, with_support(groups, memory, out_of_fold=True))
     model = LogisticRegression(C=C, fit_intercept=False, max_iter=5000, random_state=SEED)
     model.fit(x, y)
-    ranker = Ranker(tuple(round(float(w), 6) for w in model.coef_[0]), 0.0, {})
+    weights = tuple(round(float(w), 6) for w in model.coef_[0])
+    ranker = Ranker(weights, 0.0, memory, {})
+    rows = with_support(checks, memory, out_of_fold=False)
     hand = FEATURES.index("hand_score")
     numbers = {
-        "learned_top1": round(top_one(checks, lambda m: ranker.score([tuple(r) for r in m])), 4),
-        "hand_top1": round(top_one(checks, lambda m: m[:, hand]), 4),
+        "learned_top1": round(
+            top_one(checks, rows, lambda m: ranker.score(list(map(tuple, m)))), 4
+        ),
+        "hand_top1": round(top_one(checks, rows, lambda m: m[:, hand]), 4),
         "questions": len(checks),
     }
     files = [*sorted((ROOT / "batches").glob("*.jsonl")), ROOT / "split.yaml"]
-    ranker = Ranker(
-        ranker.weights,
-        ranker.bias,
+    ranker.meta.update(
         {
             "data": {"fingerprint": fingerprint(files), "train_questions": len(train_rows),
-                     "candidates": len(y), "answering": int(y.sum())},
-            "settings": {"seed": SEED, "c": C},
+                     "pairs": len(y)},
+            "settings": {"seed": SEED, "c": C, "negatives": NEGATIVES, "folds": FOLDS},
             "validation": numbers,
-        },
+        }
     )  # fmt: skip
     ranker.save(out)
     log(f"ranker: validation top-1 {numbers['learned_top1']:.1%} learned, "
