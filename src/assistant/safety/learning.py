@@ -126,6 +126,20 @@ def fit_finetuned(found: Sequence[Unit], outputs: Sequence[str]) -> Scorer:
     return fit([u.text for u in found], [u.targets for u in found], outputs, SEED)
 
 
+def fit_contrastive(found: Sequence[Unit], outputs: Sequence[str]) -> Scorer:
+    """SetFit-style: the top layers tuned on label pairs, then logistic heads (contrastive.py)."""
+    from assistant.safety.contrastive import fit_contrastive as fit
+
+    return fit(
+        [u.text for u in found],
+        [u.targets for u in found],
+        outputs,
+        SEED,
+        lambda x, target: fit_head(x, target, 4.0),
+        log=print,
+    )
+
+
 def fit_head(x: object, target: Sequence[float | None], c: float) -> tuple[Matrix, float]:
     """One logistic head (balanced classes, fixed seed) on the rows whose target is known."""
     from sklearn.linear_model import LogisticRegression

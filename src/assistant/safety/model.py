@@ -161,6 +161,7 @@ def save(model: Model, folder: Path, meta: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, NDArray[Any]] = {}
     kinds = []
+    from assistant.safety.contrastive import ContrastiveModel
     from assistant.safety.finetune import FineTunedModel
 
     parts = model.parts if isinstance(model, Blend) else (model,)
@@ -170,6 +171,9 @@ def save(model: Model, folder: Path, meta: dict[str, Any]) -> None:
             arrays |= {f"{i}.used": part.used, f"{i}.idf": part.idf.astype(np.float32)}
         elif isinstance(part, EmbeddingModel):
             kinds.append("embedding")
+        elif isinstance(part, ContrastiveModel):
+            kinds.append("contrastive")
+            arrays |= {f"{i}.layer.{name}": value for name, value in part.layers.items()}
         elif isinstance(part, FineTunedModel):
             kinds.append("finetuned")
             arrays |= {f"{i}.layer.{name}": value for name, value in part.layers.items()}
@@ -214,6 +218,12 @@ def load(
                 )
                 tuned.parts()  # build the encoder now, at start-up, not on the first question
                 parts.append(tuned)
+            elif kind == "contrastive":
+                from assistant.safety.contrastive import ContrastiveModel
+
+                prefix = f"{i}.layer."
+                layers = {k[len(prefix) :]: arrays[k] for k in arrays.files if k.startswith(prefix)}
+                parts.append(ContrastiveModel(outputs, layers, weights, bias, encoder))
             else:
                 parts.append(EmbeddingModel(outputs, weights, bias, vectorize))
     model: Model = parts[0] if len(parts) == 1 else Blend(tuple(parts))

@@ -23,6 +23,7 @@ from assistant.safety.data import Example, fingerprint, read_batches
 from assistant.safety.detector import Detector
 from assistant.safety.learning import (
     SEED,
+    fit_contrastive,
     fit_embedding,
     fit_finetuned,
     fit_ngram,
@@ -77,7 +78,15 @@ def load_split(root: Path, book: RuleBook) -> Split:
 
 Fitter = Callable[..., Scorer]
 Log = Callable[[str], object]
-KINDS = ("ngram", "embedding", "finetuned", "ngram+embedding", "ngram+finetuned")
+KINDS = (
+    "ngram",
+    "embedding",
+    "finetuned",
+    "contrastive",
+    "ngram+embedding",
+    "ngram+finetuned",
+    "ngram+contrastive",
+)
 
 
 def fitters(outputs: Sequence[str], vectorize: Vectorizer | None) -> dict[str, Fitter]:
@@ -85,6 +94,7 @@ def fitters(outputs: Sequence[str], vectorize: Vectorizer | None) -> dict[str, F
     found: dict[str, Fitter] = {
         "ngram": lambda u: fit_ngram(u, outputs),
         "finetuned": lambda u: fit_finetuned(u, outputs),
+        "contrastive": lambda u: fit_contrastive(u, outputs),
     }
     if vectorize is not None:
         found["embedding"] = lambda u: fit_embedding(u, outputs, vectorize)
@@ -123,7 +133,7 @@ class Bases:
     def scores(self, kind: str) -> np.ndarray:
         """Out-of-fold scores of the blend: the mean of its parts' (as the blend scores)."""
         for name in self.parts(kind):
-            stored = self.cache / f"{name}.oof.npy" if self.cache else None
+            stored = self.cache / f"{cached_name(name)}.oof.npy" if self.cache else None
             if name not in self.oof and stored is not None and stored.exists():
                 self.oof[name] = np.load(stored)
             if name not in self.oof:
@@ -139,7 +149,7 @@ class Bases:
     def model(self, kind: str) -> Model:
         """The blend of the parts fitted on every training row."""
         for name in self.parts(kind):
-            stored = self.cache / name if self.cache else None
+            stored = self.cache / cached_name(name) if self.cache else None
             if name not in self.models and stored is not None and stored.exists():
                 part = load(stored, self.vectorize)[0]
                 assert not isinstance(part, Blend)  # each part is cached on its own
@@ -161,6 +171,17 @@ def fitting_version() -> str:
                 finetune.EPOCHS, finetune.BATCH, finetune.LEARNING_RATE, finetune.MAX_TOKENS,
                 segments.MAX_SEGMENTS, segments.CLAUSE_BREAK.pattern)  # fmt: skip
     return hashlib.sha256(repr(settings).encode()).hexdigest()[:8]
+
+
+def cached_name(part: str) -> str:
+    """A base model's name in the cache, with its own settings where it has some (so that
+    changing them refits that model only)."""
+    if part != "contrastive":
+        return part
+    from assistant.safety import contrastive
+
+    settings = (contrastive.PAIRS, contrastive.BATCH, contrastive.LEARNING_RATE)
+    return f"{part}-{hashlib.sha256(repr(settings).encode()).hexdigest()[:8]}"
 
 
 CACHE = TRAINING_ROOT / ".cache"
