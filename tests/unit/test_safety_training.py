@@ -164,3 +164,17 @@ def test_the_shipped_split_holds_out_whole_batches() -> None:
     assert held
     assert not train & held
     assert len(split.train) + len(split.validation) >= 3000
+
+
+def test_contrastive_pairs_are_seeded_and_at_least_half_share_labels() -> None:
+    from assistant.safety.contrastive import pairs
+
+    keys = [(1.0, 0.0)] * 5 + [(0.0, 1.0)] * 5 + [(0.0, 0.0)] * 5
+    found = pairs(keys, 200, seed=7)
+    assert found == pairs(keys, 200, seed=7)
+    assert len(found) == 200
+    for a, b, same in found:
+        assert a != b or same == 1.0
+        assert (keys[a] == keys[b]) == (same == 1.0)
+    share = sum(same for _, _, same in found) / len(found)
+    assert 0.5 <= share < 1.0  # both kinds, same-label pairs at least half

@@ -22,7 +22,7 @@ from assistant.encoder import Encoder
 from assistant.safety.finetune import LAYERS, MAX_TOKENS, TRAIN_THREADS, load_base, pooled
 from assistant.safety.model import Matrix, sigmoid
 
-PAIRS = 4000  # half with the same labels, half with different ones
+PAIRS = 4000  # label pairs: a same-label pair, then a random pair when its labels differ
 BATCH = 16
 LEARNING_RATE = 2e-5  # SetFit's default for the body
 
@@ -66,7 +66,9 @@ class ContrastiveModel:
 
 
 def pairs(keys: Sequence[tuple[Any, ...]], count: int, seed: int) -> list[tuple[int, int, float]]:
-    """`count` pairs of row indices, half with equal keys (target 1.0), half not (0.0)."""
+    """`count` pairs of row indices: in turn, two rows with equal keys (target 1.0) and two
+    random rows when their keys differ (0.0; a random pair with equal keys is skipped), so at
+    least half the pairs share labels."""
     rng = random.Random(seed)
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for i, key in enumerate(keys):

@@ -136,7 +136,6 @@ def fit_contrastive(found: Sequence[Unit], outputs: Sequence[str]) -> Scorer:
         outputs,
         SEED,
         lambda x, target: fit_head(x, target, 4.0),
-        log=print,
     )
 
 
