@@ -99,8 +99,11 @@ class Composer:
         scores = smoothed(candidates, scores, usable)
         ranked = sorted(candidates, key=lambda c: -scores[c])
         chosen = self.select(turn, intents, ranked, scores)
-        if self.ranker is not None and Intent.HOWTO not in intents:
-            # The learned ranker picks the opening sentences: the ones that answer.
+        # The learned ranker picks the opening sentences: the ones that answer. Not for a how-to
+        # (the exercise's steps open it) nor when the sources prescribe a remedy for the problem
+        # asked about (that remedy opens it: the ranker would lead with the problem restated).
+        learned_lead = not (Intent.HOWTO in intents or remedy_terms(turn.intent_text))
+        if self.ranker is not None and learned_lead:
             texts = [c.text for c in candidates]
             learned = self.ranker.rank(read.features, query_vector, texts)
             order = sorted(
