@@ -116,7 +116,10 @@ class Composer:
         chosen = coherent(chosen, usable) or chosen[:1]
         timing = Intent.DURATION in intents and Intent.COUNT not in intents
         differing = conflicting(chosen) if timing else []
-        return write(differing or chosen, conflict=bool(differing))
+        if differing:
+            return write(differing, conflict=True)
+        chosen, twins = merged(chosen)
+        return write(chosen, conflict=False, twins=twins)
 
     def read(self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]) -> Reading:
         """Every sentence of the passages, with its hand-set score and the ranker's features."""
@@ -290,6 +293,36 @@ def distinct(candidates: list[Candidate]) -> list[Candidate]:
         if all(jaccard(words, set(terms(k.text))) < 0.7 for k in kept):
             kept.append(candidate)
     return kept
+
+
+TWIN = 0.6  # shared content words (Jaccard) at which two sources' sentences say the same
+
+
+def merged(chosen: list[Candidate]) -> tuple[list[Candidate], dict[Candidate, Candidate]]:
+    """Sentences that say nearly the same, with the same numbers, shown once citing both
+    passages (the later one is dropped); steps of an exercise are never merged."""
+    kept: list[Candidate] = []
+    twins: dict[Candidate, Candidate] = {}
+    for candidate in chosen:
+        twin = next(
+            (
+                k
+                for k in kept
+                if not (k.list_item or candidate.list_item)
+                and k not in twins
+                and DIGITS.findall(k.text) == DIGITS.findall(candidate.text)
+                and jaccard(set(terms(k.text)), set(terms(candidate.text))) >= TWIN
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(candidate)
+        else:
+            twins[twin] = candidate
+    return kept, twins
+
+
+DIGITS = re.compile(r"\d+")
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -32,19 +32,29 @@ class Composition:
     citations: list[Citation]
 
 
-def write(chosen: list[Candidate], *, conflict: bool) -> Composition:
+def write(
+    chosen: list[Candidate],
+    *,
+    conflict: bool,
+    twins: dict[Candidate, Candidate] | None = None,
+) -> Composition:
     """Lay the sentences out, one citation per passage, `[n]` after every sentence.
 
     Prose sentences run together as a paragraph; each list item (an exercise step) gets a line.
+    A sentence with a twin (another source saying nearly the same) cites both: `[1] [2]`.
     """
+    twins = twins or {}
     numbers: dict[str, int] = {}
     groups: dict[str, list[Candidate]] = {}
     for candidate in chosen:
-        numbers.setdefault(candidate.chunk.chunk_id, len(numbers) + 1)
-        groups.setdefault(candidate.chunk.chunk_id, []).append(candidate)
+        for used in (candidate, *([twins[candidate]] if candidate in twins else [])):
+            numbers.setdefault(used.chunk.chunk_id, len(numbers) + 1)
+            groups.setdefault(used.chunk.chunk_id, []).append(used)
     blocks: list[tuple[object, str, list[str]]] = []  # (block key, prefix, cited sentences)
     for candidate in chosen:
         cited = f"{candidate.text} [{numbers[candidate.chunk.chunk_id]}]"
+        if candidate in twins and twins[candidate].chunk.chunk_id != candidate.chunk.chunk_id:
+            cited += f" [{numbers[twins[candidate].chunk.chunk_id]}]"
         if candidate.list_item or conflict:
             key: object = (candidate.chunk.chunk_id, candidate.line)
             prefix = "- " if conflict else bullet(candidate)

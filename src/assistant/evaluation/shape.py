@@ -16,7 +16,7 @@ from assistant.evaluation.metrics import CITE
 from assistant.terms import terms
 from assistant.text.anaphora import leans_back
 
-NEAR_DUPLICATE = 0.7  # shared share of content words (Jaccard) that counts as saying it twice
+NEAR_DUPLICATE = 0.6  # shared share of content words (Jaccard) that counts as saying it twice
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ def shape(answer: Answer, source: Callable[[str], str | None]) -> Shape:
     quoted = found.lines
     for i, a in enumerate(quoted):
         for b in quoted[i + 1 :]:
-            if similar(a.text, b.text):
+            # Steps of two exercises may share words ("hold for 30 seconds, then relax").
+            if not (a.item and b.item) and similar(a.text, b.text):
                 found.duplicates.append((a.text, b.text))
     rows = answer.text.splitlines()
     for index, row in enumerate(rows):

@@ -1,0 +1,48 @@
+"""Near-duplicate sentences are shown once, citing every passage that says them."""
+
+from __future__ import annotations
+
+from assistant.chunking import Chunk
+from assistant.composer import merged
+from assistant.layout import Candidate, write
+from assistant.neighbours import sentences_of
+
+BRIDGE_A = (
+    "The glute bridge with hip extension strengthens the glutes and hamstrings, reducing stress."
+)
+BRIDGE_B = (
+    "The glute bridge with hip extension strengthens the gluteal muscles and hamstrings, "
+    "reducing stress."
+)
+HOLD_A = "Hold the stretch for 30 seconds, then relax."
+HOLD_B = "Hold the stretch for 20 seconds, then relax."
+
+
+def chunk(text: str, chunk_id: str) -> Chunk:
+    return Chunk(chunk_id, f"doc-{chunk_id}", "Doc", "Notes", text, 0, len(text))
+
+
+def only(text: str, chunk_id: str) -> Candidate:
+    (candidate,) = sentences_of(0, chunk(text, chunk_id))
+    return candidate
+
+
+def test_two_sources_saying_the_same_are_shown_once_citing_both() -> None:
+    a, b = only(BRIDGE_A, "a"), only(BRIDGE_B, "b")
+    kept, twins = merged([a, b])
+    assert kept == [a]
+    assert twins == {a: b}
+    composition = write(kept, conflict=False, twins=twins)
+    assert composition.text == f"{BRIDGE_A} [1] [2]"
+    assert [c.quote for c in composition.citations] == [BRIDGE_A, BRIDGE_B]
+
+
+def test_sentences_with_different_numbers_are_not_merged() -> None:
+    a, b = only(HOLD_A, "a"), only(HOLD_B, "b")
+    assert merged([a, b]) == ([a, b], {})
+
+
+def test_steps_of_exercises_are_not_merged() -> None:
+    a, b = only(f"- {HOLD_A}", "a"), only(f"- {HOLD_A}", "b")
+    assert a.list_item
+    assert merged([a, b]) == ([a, b], {})
