@@ -113,12 +113,13 @@ class Composer:
             if top:
                 chosen = capped([*top, *(c for c in chosen if c not in top)], self.max_sentences, 4)
         chosen = with_lists(chosen, introduced_lists(candidates, self.siblings))
-        chosen = coherent(chosen, usable) or chosen[:1]
         timing = Intent.DURATION in intents and Intent.COUNT not in intents
         differing = conflicting(chosen) if timing else []
         if differing:
             return write(differing, conflict=True)
+        # Twins first, so that the coherence step sees what is shown.
         chosen, twins = merged(chosen)
+        chosen = coherent(chosen, usable) or standalone(chosen)
         return write(chosen, conflict=False, twins=twins)
 
     def read(self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]) -> Reading:
@@ -299,8 +300,9 @@ TWIN = 0.6  # shared content words (Jaccard) at which two sources' sentences say
 
 
 def merged(chosen: list[Candidate]) -> tuple[list[Candidate], dict[Candidate, Candidate]]:
-    """Sentences that say nearly the same, with the same numbers, shown once citing both
-    passages (the later one is dropped); steps of an exercise are never merged."""
+    """Sentences that say nearly the same, with the same numbers, shown once: a twin from
+    another passage is cited beside the kept sentence, one from the same passage just dropped
+    (its quote would widen the citation); steps of an exercise are never merged."""
     kept: list[Candidate] = []
     twins: dict[Candidate, Candidate] = {}
     for candidate in chosen:
@@ -317,9 +319,15 @@ def merged(chosen: list[Candidate]) -> tuple[list[Candidate], dict[Candidate, Ca
         )
         if twin is None:
             kept.append(candidate)
-        else:
+        elif twin.chunk.chunk_id != candidate.chunk.chunk_id:
             twins[twin] = candidate
     return kept, twins
+
+
+def standalone(chosen: list[Candidate]) -> list[Candidate]:
+    """When nothing chosen can be shown coherently: the first sentence that stands alone."""
+    alone = [c for c in chosen if not leans_back(c.text) and not c.text.rstrip().endswith(":")]
+    return alone[:1] or chosen[:1]
 
 
 DIGITS = re.compile(r"\d+")

@@ -53,7 +53,7 @@ def write(
     blocks: list[tuple[object, str, list[str]]] = []  # (block key, prefix, cited sentences)
     for candidate in chosen:
         cited = f"{candidate.text} [{numbers[candidate.chunk.chunk_id]}]"
-        if candidate in twins and twins[candidate].chunk.chunk_id != candidate.chunk.chunk_id:
+        if candidate in twins:
             cited += f" [{numbers[twins[candidate].chunk.chunk_id]}]"
         if candidate.list_item or conflict:
             key: object = (candidate.chunk.chunk_id, candidate.line)

@@ -46,3 +46,22 @@ def test_steps_of_exercises_are_not_merged() -> None:
     a, b = only(f"- {HOLD_A}", "a"), only(f"- {HOLD_A}", "b")
     assert a.list_item
     assert merged([a, b]) == ([a, b], {})
+
+
+def test_a_twin_from_the_same_passage_is_dropped_without_widening_the_citation() -> None:
+    text = f"{BRIDGE_A} Squeeze the glutes at the top. {BRIDGE_B}"
+    candidates = sentences_of(0, chunk(text, "a"))
+    first, _, last = candidates
+    kept, twins = merged([first, last])
+    assert (kept, twins) == ([first], {})
+    assert [c.quote for c in write(kept, conflict=False, twins=twins).citations] == [BRIDGE_A]
+
+
+def test_standalone_falls_back_to_a_sentence_that_needs_nothing_before_it() -> None:
+    from assistant.composer import standalone
+
+    leaning = only("This makes it a hip flexor.", "a")
+    lead_in = only("Try these stretches:", "b")
+    plain = only(BRIDGE_A, "c")
+    assert standalone([leaning, lead_in, plain]) == [plain]
+    assert standalone([leaning]) == [leaning]  # nothing better to show

@@ -63,7 +63,7 @@ def matches(text: str, marks: Sequence[str]) -> bool:
     return False
 
 
-@dataclass
+@dataclass(eq=False)
 class Memory:
     """Labelled questions remembered: their sentence vectors and the sentences that answer them."""
 

@@ -96,6 +96,8 @@ def top_one(
     for group, x in zip(groups, rows, strict=True):
         if not len(group.labels):
             continue
+        if not x[:, usable].any():
+            continue  # nothing could open the answer: a miss
         s = np.asarray(score(x), dtype=np.float64)
         s[x[:, usable] == 0] = -np.inf
         hits += bool(group.labels[int(np.argmax(s))])

@@ -113,8 +113,9 @@ class ScopeModel:
         return np.asarray(p, dtype=np.float64)
 
     def in_scope(self, question: str, evidence: Evidence) -> tuple[bool, float]:
-        """The decision and the probability behind it (medicines: out, probability 0)."""
-        if MEDICINE.search(question):
+        """The decision and the probability behind it (medicines: out, probability 0, also when
+        the earlier question the evidence leans on named one)."""
+        if MEDICINE.search(question) or MEDICINE.search(evidence.text):
             return False, 0.0
         p = float(self.probability([evidence])[0])
         return p >= self.threshold, p

@@ -22,6 +22,7 @@ from assistant.answering.scope import (
     design,
     neighbours,
 )
+from assistant.errors import AssistantError
 from assistant.gate import MEDICINE
 from assistant.settings import PROJECT_ROOT
 
@@ -102,14 +103,16 @@ def references(evidence: list[Evidence]) -> np.ndarray:
     return np.array([e.vector for e in evidence], dtype=np.float32).astype(np.float64)
 
 
-def near_out_of_fold(evidence: list[Evidence], rows: Sequence[Labelled]) -> np.ndarray:
+def near_out_of_fold(
+    evidence: list[Evidence], rows: Sequence[Labelled], without: int | None = None
+) -> np.ndarray:
     """Each training row's neighbour features among the rows of the other folds (a question
-    never finds itself or its batch)."""
+    never finds itself or its batch), leaving fold `without` out of the references too."""
     group, vectors = folds(rows), references(evidence)
     labels = np.array([r.in_scope for r in rows])
     near = np.zeros((len(rows), 3))
     for fold in range(FOLDS):
-        held, kept = group == fold, group != fold
+        held, kept = group == fold, (group != fold) & (group != without)
         near[held] = neighbours(vectors[held], vectors[kept], labels[kept])
     return near
 
@@ -121,8 +124,10 @@ def out_of_fold(evidence: list[Evidence], rows: Sequence[Labelled]) -> np.ndarra
     for fold in range(FOLDS):
         held = [i for i in range(len(rows)) if group[i] == fold]
         kept = [i for i in range(len(rows)) if group[i] != fold]
+        # The rows a fold model learns from never see the held-out fold, not even as neighbours.
+        inner = near_out_of_fold(evidence, rows, without=fold)
         weights, bias = fit(
-            [evidence[i] for i in kept], near[kept], [rows[i].in_scope for i in kept]
+            [evidence[i] for i in kept], inner[kept], [rows[i].in_scope for i in kept]
         )
         logits = design([evidence[i] for i in held], near[held]) @ weights + bias
         result[held] = np.round(1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40))), 6)
@@ -134,6 +139,8 @@ def choose(probabilities: np.ndarray, rows: Sequence[Labelled]) -> float:
     client's real question is answered first; out-of-scope ones are refused as far as that
     allows."""
     inside = np.sort(probabilities[np.array([r.in_scope for r in rows])])
+    if not len(inside):
+        raise AssistantError("the scope gate needs answerable questions to train on")
     allowed = int(FALSE_REFUSALS * len(inside))  # rows that may fall below the threshold
     return float(inside[allowed])
 
@@ -146,8 +153,8 @@ def rates(model: ScopeModel, evidence: list[Evidence], rows: Sequence[Labelled])
     return {
         "in_scope_rows": len(inside),
         "out_of_scope_rows": len(outside),
-        "false_refusal_rate": round(1 - sum(inside) / len(inside), 4),
-        "out_of_scope_refused": round(1 - sum(outside) / len(outside), 4),
+        "false_refusal_rate": round(1 - sum(inside) / max(1, len(inside)), 4),
+        "out_of_scope_refused": round(1 - sum(outside) / max(1, len(outside)), 4),
     }
 
 
