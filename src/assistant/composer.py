@@ -24,8 +24,11 @@ from assistant.neighbours import (
     Siblings,
     coherent,
     introduced_lists,
+    jaccard,
+    merged,
     sentences_of,
     smoothed,
+    standalone,
     with_lists,
 )
 from assistant.remedies import problem_words, remedy_terms
@@ -294,48 +297,6 @@ def distinct(candidates: list[Candidate]) -> list[Candidate]:
         if all(jaccard(words, set(terms(k.text))) < 0.7 for k in kept):
             kept.append(candidate)
     return kept
-
-
-TWIN = 0.6  # shared content words (Jaccard) at which two sources' sentences say the same
-
-
-def merged(chosen: list[Candidate]) -> tuple[list[Candidate], dict[Candidate, Candidate]]:
-    """Sentences that say nearly the same, with the same numbers, shown once: a twin from
-    another passage is cited beside the kept sentence, one from the same passage just dropped
-    (its quote would widen the citation); steps of an exercise are never merged."""
-    kept: list[Candidate] = []
-    twins: dict[Candidate, Candidate] = {}
-    for candidate in chosen:
-        twin = next(
-            (
-                k
-                for k in kept
-                if not (k.list_item or candidate.list_item)
-                and k not in twins
-                and DIGITS.findall(k.text) == DIGITS.findall(candidate.text)
-                and jaccard(set(terms(k.text)), set(terms(candidate.text))) >= TWIN
-            ),
-            None,
-        )
-        if twin is None:
-            kept.append(candidate)
-        elif twin.chunk.chunk_id != candidate.chunk.chunk_id:
-            twins[twin] = candidate
-    return kept, twins
-
-
-def standalone(chosen: list[Candidate]) -> list[Candidate]:
-    """When nothing chosen can be shown coherently: the first sentence that stands alone."""
-    alone = [c for c in chosen if not leans_back(c.text) and not c.text.rstrip().endswith(":")]
-    return alone[:1] or chosen[:1]
-
-
-DIGITS = re.compile(r"\d+")
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Overlap of two word sets."""
-    return len(a & b) / len(a | b) if a | b else 1.0
 
 
 def unique(candidates: list[Candidate]) -> list[Candidate]:

@@ -74,9 +74,21 @@ class Encoder:
                 self.remembered.popitem(last=False)
         return trunk
 
-    def top_layers(self) -> Any:
-        """A copy of the base model's layers above the shared ones (to load tuned weights)."""
-        return copy.deepcopy(self.model.encoder.layer[SHARED_LAYERS:])
+    def tuned_top(self, layers: dict[str, Any]) -> Any:
+        """A copy of the layers above the shared ones with tuned weights loaded: `layers` holds
+        state-dict entries of the whole model ("encoder.layer.4.attention…")."""
+        import torch
+
+        top = copy.deepcopy(self.model.encoder.layer[SHARED_LAYERS:])
+        state = {}
+        for name, value in layers.items():
+            index, rest = name.removeprefix("encoder.layer.").split(".", 1)
+            state[f"{int(index) - SHARED_LAYERS}.{rest}"] = torch.from_numpy(value)
+        if set(state) != set(top.state_dict()):
+            odd = sorted(set(state) ^ set(top.state_dict()))[0]
+            raise ValueError(f"fine-tuned layers do not fit the encoder: {odd}")
+        top.load_state_dict(state)
+        return top.eval()
 
     def vector(self, trunk: Trunk, layers: Any = None) -> Any:
         """The unit-length mean of the token states after `layers` (default: the base top

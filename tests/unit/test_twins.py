@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from assistant.chunking import Chunk
-from assistant.composer import merged
 from assistant.layout import Candidate, write
-from assistant.neighbours import sentences_of
+from assistant.neighbours import merged, sentences_of
 
 BRIDGE_A = (
     "The glute bridge with hip extension strengthens the glutes and hamstrings, reducing stress."
@@ -58,7 +57,7 @@ def test_a_twin_from_the_same_passage_is_dropped_without_widening_the_citation()
 
 
 def test_standalone_falls_back_to_a_sentence_that_needs_nothing_before_it() -> None:
-    from assistant.composer import standalone
+    from assistant.neighbours import standalone
 
     leaning = only("This makes it a hip flexor.", "a")
     lead_in = only("Try these stretches:", "b")

@@ -17,7 +17,8 @@ import numpy as np
 
 from assistant.answering.data import Question, load_split
 from assistant.answering.ranking import FEATURES, Memory, Ranker, marked
-from assistant.answering.scope_training import FOLDS, ROOT, fingerprint
+from assistant.answering.scope_training import FOLDS, ROOT
+from assistant.safety.data import fingerprint
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant

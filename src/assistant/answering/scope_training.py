@@ -3,7 +3,6 @@ and the dev suites, with fixed seeds, the threshold chosen on out-of-fold probab
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from assistant.answering.scope import (
 )
 from assistant.errors import AssistantError
 from assistant.gate import MEDICINE
+from assistant.safety.data import fingerprint  # the same hash of data files
 from assistant.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
@@ -156,14 +156,6 @@ def rates(model: ScopeModel, evidence: list[Evidence], rows: Sequence[Labelled])
         "false_refusal_rate": round(1 - sum(inside) / max(1, len(inside)), 4),
         "out_of_scope_refused": round(1 - sum(outside) / max(1, len(outside)), 4),
     }
-
-
-def fingerprint(paths: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print) -> ScopeModel:

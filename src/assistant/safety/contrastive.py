@@ -42,18 +42,9 @@ class ContrastiveModel:
     def vectors(self, texts: Sequence[str]) -> Matrix:
         """Tuned sentence vectors, one text at a time (no padding), rounded to 5 decimals."""
         if self._top is None:
-            import torch
-
             if self.encoder is None:
                 self.encoder = Encoder(*load_base(), MAX_TOKENS)
-            top = self.encoder.top_layers()
-            first = len(self.encoder.model.encoder.layer) - len(top)
-            state = {}
-            for name, value in self.layers.items():
-                index, rest = name.removeprefix("encoder.layer.").split(".", 1)
-                state[f"{int(index) - first}.{rest}"] = torch.from_numpy(value)
-            top.load_state_dict(state)
-            self._top = top.eval()
+            self._top = self.encoder.tuned_top(self.layers)
         encoder = self.encoder
         assert encoder is not None
         rows = [encoder.vector(encoder.trunk(t, MAX_TOKENS), self._top)[0].numpy() for t in texts]

@@ -54,18 +54,8 @@ class FineTunedModel:
             if self.encoder is None:
                 tokenizer, model = load_base()
                 self.encoder = Encoder(tokenizer, model, MAX_TOKENS)
-            top = self.encoder.top_layers()
-            first = len(self.encoder.model.encoder.layer) - len(top)
-            state = {}
-            for name, value in self.layers.items():
-                # "encoder.layer.4.attention…" is the top copy's "0.attention…"
-                index, rest = name.removeprefix("encoder.layer.").split(".", 1)
-                state[f"{int(index) - first}.{rest}"] = torch.from_numpy(value.astype(np.float32))
-            missing = set(state) ^ set(top.state_dict())
-            if missing:
-                raise ValueError(f"fine-tuned layers do not fit the encoder: {sorted(missing)[0]}")
-            top.load_state_dict(state)
-            top.eval()
+            layers = {k: v.astype(np.float32) for k, v in self.layers.items()}
+            top = self.encoder.tuned_top(layers)
             head = torch.nn.Linear(384, len(self.outputs))
             with torch.no_grad():
                 head.weight.copy_(torch.from_numpy(self.head_weight.astype(np.float32)))
