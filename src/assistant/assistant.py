@@ -8,17 +8,18 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.answer import OUT_OF_SCOPE_TEXT, Answer
+from assistant.answering.composer import Composer
+from assistant.answering.followups import Conversation, FollowUps, Turn
+from assistant.answering.gate import off_topic
+from assistant.answering.generation import Generator, Written, load_generator
+from assistant.answering.kinds import Kinds
 from assistant.answering.ranking import Ranker
+from assistant.answering.remedies import remedy_terms
+from assistant.answering.retrieval import HybridRetriever, Retrieval
 from assistant.answering.scope import Evidence, ScopeModel
-from assistant.composer import Composer
-from assistant.conversation import Turn, contextualize
 from assistant.embeddings import load_embeddings, load_token_counter, set_threads
 from assistant.errors import AssistantError
-from assistant.gate import off_topic
-from assistant.generation import Generator, Written, load_generator
 from assistant.indexing import IngestReport, ProgressFactory, build_chunks, ingest
-from assistant.remedies import remedy_terms
-from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.safety.detector import Detector
 from assistant.safety.referral import (
     add_safety_notice,
@@ -47,9 +48,11 @@ class Assistant:
         composer: Composer,
         triage: Detector,
         scope: ScopeModel | None,
+        conversation: Conversation,
         generator: Generator | None = None,
     ):
         self.settings = settings
+        self.conversation = conversation
         self.scope = scope
         self.retriever = retriever
         self.composer = composer
@@ -121,7 +124,7 @@ class Assistant:
     ) -> tuple[Turn, Retrieval]:
         """The question in context and the passages retrieved for it (`k`: how many, default
         `settings.top_k`). The chat, the CLI, the evals and the gate's training all use this."""
-        turn = contextualize(question, history)
+        turn = self.conversation.contextualize(question, history)
         extra = remedy_terms(turn.intent_text)
         return turn, self.retriever.retrieve(turn.query, k or self.settings.top_k, extra)
 
@@ -164,19 +167,15 @@ def build_assistant(
     an assistant only looks up and reads passages).
     """
     embeddings = embeddings or load_embeddings(settings.torch_threads)
-    store = Store(settings.index_dir, settings.collection, embeddings)
-    if store.count() == 0:
-        build_index(settings, embeddings, progress=progress, store=store)
-    retriever = HybridRetriever(
-        store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k
-    )
-    idf = retriever.bm25.idf if retriever.bm25 else {}
+    retriever = build_retriever(settings, embeddings, progress)
+    idf = retriever.idf
     composer = Composer(
         embeddings.embed_documents,
         idf,
         settings.max_sentences,
         siblings=retriever.siblings,
         ranker=Ranker.load() if learned else None,
+        kinds=Kinds.load() if learned else None,
     )
     # The retriever has embedded every source sentence already: the composer reuses them.
     composer.cache.update(
@@ -190,7 +189,20 @@ def build_assistant(
     elif generator.vectors is None:
         generator.vectors = composer.vectors
     scope = ScopeModel.load() if learned else None
-    return Assistant(settings, retriever, composer, triage, scope, generator)
+    # The follow-up model reads the corpus through the retriever; the gate and ranker train
+    # after it (they read questions in context).
+    conversation = Conversation(FollowUps.load(), retriever)
+    return Assistant(settings, retriever, composer, triage, scope, conversation, generator)
+
+
+def build_retriever(
+    settings: Settings, embeddings: Embeddings, progress: ProgressFactory | None = None
+) -> HybridRetriever:
+    """The hybrid retriever over the index (building the index first if there is none)."""
+    store = Store(settings.index_dir, settings.collection, embeddings)
+    if store.count() == 0:
+        build_index(settings, embeddings, progress=progress, store=store)
+    return HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
 
 
 def build_index(

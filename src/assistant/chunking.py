@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.corpus import Document
 from assistant.sentences import split_sentences
+from assistant.structure import exercise_name
 
 TokenCounter = Callable[[str], int]
 
@@ -31,6 +32,7 @@ class Chunk:
     text: str
     start: int
     end: int
+    exercise: str = ""  # the exercise its section teaches (assistant/structure.py), if any
 
     @property
     def embed_text(self) -> str:
@@ -57,6 +59,8 @@ def chunk_document(doc: Document, count_tokens: TokenCounter, max_tokens: int) -
     chunks: list[Chunk] = []
     seen: dict[str, int] = {}
     for section, spans in group_sections(iter_blocks(doc)):
+        items = [doc.text[a:b] for a, b in spans if LIST_ITEM.match(doc.text[a:b])]
+        exercise = exercise_name(section, items)
         budget = max_tokens - count_tokens(heading_prefix(doc.title, section))
         for start, end in pack(doc.text, spans, count_tokens, budget):
             text = doc.text[start:end]
@@ -64,7 +68,9 @@ def chunk_document(doc: Document, count_tokens: TokenCounter, max_tokens: int) -
             seen[digest] = seen.get(digest, 0) + 1
             suffix = f"-{seen[digest]}" if seen[digest] > 1 else ""
             chunk_id = f"{doc.doc_id}-{digest}{suffix}"
-            chunks.append(Chunk(chunk_id, doc.doc_id, doc.title, section, text, start, end))
+            chunks.append(
+                Chunk(chunk_id, doc.doc_id, doc.title, section, text, start, end, exercise)
+            )
     return chunks
 
 

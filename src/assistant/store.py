@@ -130,6 +130,7 @@ def metadata(chunk: Chunk) -> dict[str, str | int]:
         "start": chunk.start,
         "end": chunk.end,
         "prefix": len(heading_prefix(chunk.title, chunk.section)),
+        "exercise": chunk.exercise,
     }
 
 
@@ -143,4 +144,5 @@ def to_chunk(chunk_id: str, meta: dict[str, Any], document: str) -> Chunk:
         text=document[int(meta["prefix"]) :],
         start=int(meta["start"]),
         end=int(meta["end"]),
+        exercise=str(meta.get("exercise", "")),  # indexes built before it was derived
     )

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 
+from assistant.answering.generation import load_generator
 from assistant.assistant import Assistant, build_assistant, build_index
 from assistant.embeddings import load_embeddings
-from assistant.generation import load_generator
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.integration.openai_server import scripted_server
 

@@ -85,15 +85,17 @@ def test_deleted_document_disappears(settings: Settings, embeddings) -> None:
 def test_new_txt_document_is_ingested_and_answerable(settings: Settings, embeddings) -> None:
     build_index(settings, embeddings)
     (settings.corpus_dir / "clinic-notes.txt").write_text(
-        "Clinic notes\n\nOur therapists recommend the supine figure-four stretch for the "
-        "piriformis after long drives.\n",
+        "Clinic notes\n\nOur therapists recommend the couch stretch for tight hip flexors "
+        "after long drives.\n",
         encoding="utf-8",
     )
     report = build_index(settings, embeddings)
     assert report.added == 1
     assert report.documents == 6
     answer = build_assistant(settings, embeddings=embeddings).ask(
-        "what stretch do the therapists recommend after long drives for the piriformis?"
+        # (Not another muscle: the learned gate refuses questions about the piriformis, whatever
+        # the corpus holds; README, "Limits".)
+        "what stretch do the therapists recommend after long drives for tight hip flexors?"
     )
     assert any(c.doc_id == "clinic-notes" for c in answer.citations)
 
@@ -172,3 +174,50 @@ def test_exercise_steps_travel_with_their_heading(settings: Settings) -> None:
     ):
         assert step in steps
     assert all("Bird Dog" in c.embed_text for c in bird_dog)
+
+
+def test_exercises_are_derived_at_ingest_and_kept_with_the_index(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    stored = Store(settings.index_dir, settings.collection, embeddings).chunks()
+    names = {c.exercise for c in stored if c.doc_id == "psoas-and-back-pain"}
+    assert {"Bridge Pose", "Leg Lowering (for Core Strength)"} <= names
+
+
+HIP_CARE = """---
+title: Hip Care at Home
+---
+# Hip Care at Home
+
+Two exercises our therapists give clients to strengthen the hips between sessions.
+
+## Clamshell
+
+The clamshell strengthens the muscles on the side of the hip that steady the pelvis.
+
+- Lie on your side with your knees bent and your feet together.
+- Lift your top knee as far as you can while keeping your feet touching.
+- Lower it slowly. Repeat 15 times on each side.
+
+## Side-Lying Leg Raise
+
+The side-lying leg raise strengthens the outer hip and helps balance the hip flexors.
+
+- Lie on your side with both legs straight.
+- Raise your top leg about a foot, then lower it slowly.
+- Repeat 12 times on each side.
+"""
+
+
+def test_a_new_articles_exercises_are_listed_with_no_code_change(
+    settings: Settings, embeddings
+) -> None:
+    (settings.corpus_dir / "hip-care.md").write_text(HIP_CARE, encoding="utf-8")
+    build_index(settings, embeddings)
+    answer = build_assistant(settings, embeddings=embeddings).ask(
+        "Which exercises strengthen the side of the hip between sessions?"
+    )
+    lines = answer.text.splitlines()
+    assert any(line.startswith("- Clamshell: ") for line in lines), answer.text
+    assert any(line.startswith("- Side-Lying Leg Raise: ") for line in lines), answer.text

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from assistant.answering.composer import Composer
+from assistant.answering.followups import Conversation, FollowUps, Pairing, Turn
+from assistant.answering.layout import Composition
+from assistant.answering.neighbours import sentences_of
+from assistant.answering.retrieval import Passage
 from assistant.chunking import Chunk, chunk_document
-from assistant.composer import Composer
-from assistant.conversation import Turn, contextualize
 from assistant.corpus import Document
-from assistant.layout import Composition
-from assistant.neighbours import sentences_of
-from assistant.retrieval import Passage
 
 GUIDE_TEXT = """---
 title: Hip Guide
@@ -96,6 +97,30 @@ def siblings_from(chunks: list[Chunk]) -> Callable[[Chunk], list[Chunk]]:
     return siblings
 
 
+class Leaning(FollowUps):
+    """A fake follow-up model: every question with a history leans on it."""
+
+    def __init__(self) -> None:
+        super().__init__(np.zeros(1), 0.0, 0.5, {})
+
+    def leans(self, pairing: Pairing, idf: Mapping[str, float]) -> bool:
+        return True
+
+
+class Flat:
+    """A fake corpus: every text has the same vector and no word is rare."""
+
+    @property
+    def idf(self) -> dict[str, float]:
+        return {}
+
+    def vector(self, text: str) -> list[float]:
+        return [1.0]
+
+    def closest_sentence(self, vector: list[float]) -> float:
+        return 0.0
+
+
 def compose(
     question: str,
     chunks: list[Chunk],
@@ -106,7 +131,8 @@ def compose(
 ) -> Composition:
     composer = Composer(flat_vectors, {}, max_sentences, siblings=siblings)
     passages = [Passage(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
-    return composer.compose(contextualize(question, history), passages, [0.0, 0.0])
+    turn = Conversation(Leaning(), Flat()).contextualize(question, history)
+    return composer.compose(turn, passages, [0.0, 0.0])
 
 
 def cited_sentences(text: str) -> list[tuple[str, int]]:

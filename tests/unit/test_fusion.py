@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.retrieval import clauses, fuse
+from assistant.answering.retrieval import clauses, fuse
 
 
 @pytest.mark.parametrize(

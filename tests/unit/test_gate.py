@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.gate import MEDICINE, UNKNOWN_WORD_PENALTY, off_topic, sentence_closeness
+from assistant.answering.gate import MEDICINE, UNKNOWN_WORD_PENALTY, off_topic, sentence_closeness
 
 
 @pytest.mark.parametrize(

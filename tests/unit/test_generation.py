@@ -12,10 +12,10 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
+from assistant.answering.generation import Generator, Written, load_generator
+from assistant.answering.grounding import build_messages
+from assistant.answering.llamacpp import LlamaCppChat
 from assistant.chunking import Chunk
-from assistant.generation import Generator, Written, load_generator
-from assistant.grounding import build_messages
-from assistant.llamacpp import LlamaCppChat
 from assistant.settings import Settings
 
 PASSAGES = [
@@ -187,8 +187,8 @@ def test_llamacpp_chat_maps_roles_and_streams_pieces() -> None:
 
 
 def test_the_worked_example_shown_to_the_model_passes_verification() -> None:
-    from assistant.grounding import EXAMPLE_ANSWER, EXAMPLE_PASSAGES
-    from assistant.verification import verify
+    from assistant.answering.grounding import EXAMPLE_ANSWER, EXAMPLE_PASSAGES
+    from assistant.answering.verification import verify
 
     assert verify(EXAMPLE_ANSWER, EXAMPLE_PASSAGES).ok
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intent import (
+from assistant.answering.intent import (
     Intent,
     describes_problem,
     durations,
     question_intents,
     sentence_kinds,
 )
-from assistant.remedies import problem_words, remedy_terms
+from assistant.answering.remedies import problem_words, remedy_terms
 
 D, N, CON, R, C, L, H, DEF = (
     Intent.DURATION,

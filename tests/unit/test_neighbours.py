@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chunking import Chunk
-from assistant.layout import Candidate
-from assistant.neighbours import (
+from assistant.answering.layout import Candidate
+from assistant.answering.neighbours import (
     NEIGHBOUR_PULL,
     coherent,
     introduced_lists,
@@ -15,6 +14,7 @@ from assistant.neighbours import (
     smoothed,
     with_lists,
 )
+from assistant.chunking import Chunk
 
 BLOG = (
     "Since the birth my hip flexors have been sore. Do I have a syndrome? "

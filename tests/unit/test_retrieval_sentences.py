@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from assistant.answering.retrieval import HybridRetriever
 from assistant.chunking import Chunk
-from assistant.retrieval import HybridRetriever
 from assistant.terms import terms
 
 VOCABULARY = sorted(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from assistant.answering.layout import Candidate, write
+from assistant.answering.neighbours import merged, sentences_of
 from assistant.chunking import Chunk
-from assistant.layout import Candidate, write
-from assistant.neighbours import merged, sentences_of
 
 BRIDGE_A = (
     "The glute bridge with hip extension strengthens the glutes and hamstrings, reducing stress."
@@ -57,7 +57,7 @@ def test_a_twin_from_the_same_passage_is_dropped_without_widening_the_citation()
 
 
 def test_standalone_falls_back_to_a_sentence_that_needs_nothing_before_it() -> None:
-    from assistant.neighbours import standalone
+    from assistant.answering.neighbours import standalone
 
     leaning = only("This makes it a hip flexor.", "a")
     lead_in = only("Try these stretches:", "b")

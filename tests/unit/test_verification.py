@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answering.verification import claims_of, verify
 from assistant.chunking import Chunk
-from assistant.verification import claims_of, verify
 
 PASSAGES = [
     "Kneel on one knee with the other foot flat in front of you. Gently push your hips "

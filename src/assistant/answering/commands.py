@@ -94,3 +94,130 @@ def check_ranker() -> None:
         f"validation ({numbers.get('questions')} questions): the first sentence answers "
         f"{numbers.get('learned_top1', 0):.1%} (hand-set score: {numbers.get('hand_top1', 0):.1%})"
     )
+
+
+@click.group()
+def followups() -> None:
+    """The learned follow-up model: retrain it, or print its numbers."""
+
+
+@followups.command("train")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the model to (default: the packaged one).",
+)
+@click.pass_context
+def train_followups(ctx: click.Context, out: Path | None) -> None:
+    """Refit the follow-up model on training/answers and the dev suite (fixed seed; seconds).
+    Retrain the scope gate and the ranker after it: they read questions in context."""
+    from assistant.cli import load_settings, user_errors
+
+    with user_errors(ctx.obj["debug"]):
+        from assistant.answering.followups import model_folder
+        from assistant.answering.followups_training import train
+        from assistant.assistant import build_retriever
+        from assistant.corpus import load_corpus
+        from assistant.embeddings import load_embeddings
+
+        settings = load_settings()
+        documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
+        retriever = build_retriever(settings, load_embeddings(settings.torch_threads))
+        model = train(documents, retriever, out or model_folder(), log=click.echo)
+        show_followups(model.threshold, model.meta)
+
+
+@followups.command("check")
+def check_followups() -> None:
+    """Print the packaged follow-up model's threshold, data and validation numbers."""
+    from assistant.answering.followups import FollowUps
+
+    model = FollowUps.load()
+    show_followups(model.threshold, model.meta)
+
+
+def show_followups(threshold: float, meta: dict[str, Any]) -> None:
+    data, numbers = meta.get("data", {}), meta.get("validation", {})
+    click.echo(f"threshold: {threshold} (data {data.get('fingerprint')}, "
+               f"{data.get('train_pairs')} training pairs)")  # fmt: skip
+    click.echo(
+        f"validation: {numbers.get('follow_ups_kept', 0):.1%} of {numbers.get('follow_ups')} "
+        f"follow-ups read with their context, {numbers.get('stand_alone_given_context', 0):.1%} "
+        f"of {numbers.get('stand_alone')} stand-alone questions given context"
+    )
+
+
+@click.group()
+def kinds() -> None:
+    """The learned question-kind model: retrain it, or print its numbers."""
+
+
+@kinds.command("train")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the model to (default: the packaged one).",
+)
+@click.pass_context
+def train_kinds(ctx: click.Context, out: Path | None) -> None:
+    """Refit the question-kind model on training/answers (fixed seed; seconds)."""
+    from assistant.cli import load_assistant, load_settings, user_errors
+
+    with user_errors(ctx.obj["debug"]):
+        from assistant.answering.kinds import model_folder
+        from assistant.answering.kinds_training import train
+        from assistant.corpus import load_corpus
+
+        settings = load_settings()
+        documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
+        assistant = load_assistant(settings, learned=False)
+        model = train(documents, assistant.conversation, out or model_folder(), click.echo)
+        show_kinds(model.meta)
+
+
+@kinds.command("check")
+def check_kinds() -> None:
+    """Print the packaged question-kind model's data and validation numbers."""
+    from assistant.answering.kinds import Kinds
+
+    show_kinds(Kinds.load().meta)
+
+
+def show_kinds(meta: dict[str, Any]) -> None:
+    data, numbers = meta.get("data", {}), meta.get("validation", {})
+    click.echo(f"data {data.get('fingerprint')}: {data.get('train_questions')} questions")
+    per_kind = ", ".join(f"{k} {v:.0%}" for k, v in numbers.get("per_kind", {}).items())
+    click.echo(
+        f"validation ({numbers.get('questions')} questions): {numbers.get('accuracy', 0):.1%} "
+        f"right ({per_kind})"
+    )
+
+
+@click.group()
+def answering() -> None:
+    """Every learned part of the answerer at once: retrain them in order, or print them."""
+
+
+@answering.command("train")
+@click.pass_context
+def train_answering(ctx: click.Context) -> None:
+    """Rebuild the follow-up, question-kind, scope and ranker models, in that order (each
+    later one reads questions through the earlier ones; fixed seeds; about 8 minutes)."""
+    steps = {"follow-ups": train_followups, "kinds": train_kinds, "scope": train_scope,
+             "ranker": train_ranker}  # fmt: skip
+    for name, command in steps.items():
+        click.echo(f"== {name}")
+        ctx.invoke(command, out=None)
+
+
+@answering.command("check")
+@click.pass_context
+def check_answering(ctx: click.Context) -> None:
+    """Print every packaged answering model's data and validation numbers."""
+    steps = {"follow-ups": check_followups, "kinds": check_kinds, "scope": check_scope,
+             "ranker": check_ranker}  # fmt: skip
+    for name, command in steps.items():
+        click.echo(f"== {name}")
+        ctx.invoke(command)

@@ -19,9 +19,9 @@ from assistant.settings import GeneratorName
 
 def measuring_commands() -> list[click.Command]:
     """The commands to add to the `assistant` group."""
-    from assistant.answering.commands import ranker, scope
+    from assistant.answering.commands import answering, followups, kinds, ranker, scope
 
-    return [scope, ranker, triage, evaluate]
+    return [answering, followups, kinds, scope, ranker, triage, evaluate]
 
 
 @click.group()

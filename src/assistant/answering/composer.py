@@ -10,17 +10,18 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.answering.ranking import Ranker
-from assistant.conversation import Turn
-from assistant.intent import (
+from assistant.answering.exercises import exercise_lines
+from assistant.answering.followups import Turn
+from assistant.answering.intent import (
     Intent,
     describes_problem,
     durations,
     question_intents,
     sentence_kinds,
 )
-from assistant.layout import Candidate, Composition, write
-from assistant.neighbours import (
+from assistant.answering.kinds import Kind, Kinds
+from assistant.answering.layout import Candidate, Composition, write
+from assistant.answering.neighbours import (
     Siblings,
     coherent,
     introduced_lists,
@@ -31,8 +32,10 @@ from assistant.neighbours import (
     standalone,
     with_lists,
 )
-from assistant.remedies import problem_words, remedy_terms
-from assistant.retrieval import Passage
+from assistant.answering.ranking import Ranker
+from assistant.answering.remedies import problem_words, remedy_terms
+from assistant.answering.retrieval import Passage
+from assistant.lexicon import any_pattern, load_lexicon
 from assistant.terms import terms
 from assistant.text.anaphora import leans_back
 
@@ -54,12 +57,9 @@ DEFAULT_BONUS = 0.2
 LEAD = 2
 # Words a duration question shares with every exercise: they say nothing about which one.
 DURATION_WORDS = frozenset(terms("how long hold second minute time many often rep set stretch"))
-# Quiz options, rhetorical questions, contact lines and remarks about the article itself.
-NOISE = re.compile(
-    r"\(a\)|\?$|^\W*$|Call/text|^Online:|https?://|\bthis (?:comprehensive )?(?:article|blog|post)"
-    r"|^here[’']s a|^brought to you",
-    re.IGNORECASE,
-)
+# The articles' page furniture (lexicon.yaml): quiz options, rhetorical questions, contact
+# lines, links and remarks about the article itself.
+NOISE = any_pattern(load_lexicon().boilerplate)
 SENTENCE_END = re.compile(r"[.!?…:\"”’)]$")
 
 
@@ -83,8 +83,10 @@ class Composer:
         max_sentences: int,
         siblings: Siblings | None = None,
         ranker: Ranker | None = None,
+        kinds: Kinds | None = None,
     ):
         self.ranker = ranker
+        self.kinds = kinds
         self.vectorize = vectorize
         self.siblings = siblings or (lambda chunk: [chunk])
         self.idf = idf
@@ -100,6 +102,12 @@ class Composer:
             return Composition("", [])
         candidates, intents, scores = read.candidates, read.intents, read.scores
         scores = smoothed(candidates, scores, usable)
+        kind = self.kinds.kind(turn.intent_text) if self.kinds else None
+        if kind is Kind.LIST and Intent.HOWTO not in intents:
+            # "Which exercises…": the ones the passages teach, each with its purpose.
+            lines = exercise_lines(candidates, scores, self.siblings, usable)
+            if lines:
+                return write([c for c, _ in lines], conflict=False, labels=dict(lines))
         ranked = sorted(candidates, key=lambda c: -scores[c])
         chosen = self.select(turn, intents, ranked, scores)
         # The learned ranker picks the opening sentences: the ones that answer. Not for a how-to

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.answer import Citation
@@ -37,13 +38,15 @@ def write(
     *,
     conflict: bool,
     twins: dict[Candidate, Candidate] | None = None,
+    labels: Mapping[Candidate, str] | None = None,
 ) -> Composition:
     """Lay the sentences out, one citation per passage, `[n]` after every sentence.
 
     Prose sentences run together as a paragraph; each list item (an exercise step) gets a line.
     A sentence with a twin (another source saying nearly the same) cites both: `[1] [2]`.
+    A labelled sentence is an item of a list of its own: "- Bridge Pose: Lie on your back… [1]".
     """
-    twins = twins or {}
+    twins, labels = twins or {}, labels or {}
     numbers: dict[str, int] = {}
     groups: dict[str, list[Candidate]] = {}
     for candidate in chosen:
@@ -55,8 +58,11 @@ def write(
         cited = f"{candidate.text} [{numbers[candidate.chunk.chunk_id]}]"
         if candidate in twins:
             cited += f" [{numbers[twins[candidate].chunk.chunk_id]}]"
-        if candidate.list_item or conflict:
-            key: object = (candidate.chunk.chunk_id, candidate.line)
+        key: object
+        if candidate in labels:
+            key, prefix = ("label", candidate), f"- {labels[candidate]}: "
+        elif candidate.list_item or conflict:
+            key = (candidate.chunk.chunk_id, candidate.line)
             prefix = "- " if conflict else bullet(candidate)
         else:
             key, prefix = "paragraph", ""

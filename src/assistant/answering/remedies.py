@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.intent import Intent, pattern, question_intents
+from assistant.answering.intent import Intent, question_intents
+from assistant.lexicon import load_lexicon, words_pattern
 
-# What the sources prescribe for a named problem: added to a remedy question's search words,
-# because the remedy rarely repeats the problem's wording (overstretched → strengthen, balance).
-REMEDIES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        pattern(r"over-?stretch", r"too flexible", r"hypermobil", r"too loose"),
-        "strengthen strengthening strong balance bridge",
-    ),
-    (pattern(r"tight", r"stiff", r"shorten"), "stretch stretching loosen"),
-    (pattern(r"weak"), "strengthen strengthening strong"),
-    (pattern(r"overuse", r"overdid", r"overtrain"), "rest resting recovery"),
+# What the sources prescribe for a named problem (lexicon.yaml): added to a remedy question's
+# search words, because the remedy rarely repeats the problem's wording.
+REMEDIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (words_pattern(r.problem), r.remedy) for r in load_lexicon().remedies
 )
 
 

@@ -11,9 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.answering.support import Vectors, check_claim
 from assistant.chunking import LIST_ITEM, Chunk
 from assistant.sentences import split_sentences
-from assistant.support import Vectors, check_claim
 
 CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # Markers written after a sentence's full stop ("Hold it. [1] Then…") belong before it.

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from assistant.answering.support import INJECTION, normalise
 from assistant.chunking import Chunk
-from assistant.support import INJECTION, normalise
 
 WITHHELD = "(Passage withheld: it contains instructions rather than information.)"
 

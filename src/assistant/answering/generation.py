@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.answer import Citation
+from assistant.answering.grounding import build_messages
+from assistant.answering.support import Vectors
+from assistant.answering.verification import Claim, verify
 from assistant.chunking import Chunk
-from assistant.grounding import build_messages
-from assistant.support import Vectors
-from assistant.verification import Claim, verify
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -184,7 +184,7 @@ def chat_model(settings: Settings) -> BaseChatModel:
             client_kwargs={"timeout": settings.generation_timeout},
         )
     if settings.generator == "local":
-        from assistant.llamacpp import load_llamacpp
+        from assistant.answering.llamacpp import load_llamacpp
 
         if settings.local_model_path is None:
             raise ValueError("ASSISTANT_LOCAL_MODEL_PATH is not set")

@@ -12,25 +12,16 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
+from assistant.answering.gate import sentence_closeness
 from assistant.chunking import Chunk
-from assistant.gate import sentence_closeness
+from assistant.lexicon import load_lexicon
 from assistant.sentences import split_sentences
 from assistant.store import Store
 from assistant.terms import terms
 from assistant.text.normalise import normalise
 
 # Everyday words for what the sources say in clinical terms (added to the word search only).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "doctor": ("medical", "healthcare", "professional"),
-    "physician": ("medical", "healthcare", "professional"),
-    "gp": ("medical", "healthcare", "professional"),
-    "sore": ("soreness", "pain"),
-    "ache": ("pain", "discomfort"),
-    "rep": ("repetitions",),
-    "hurt": ("pain", "discomfort"),
-    "breathe": ("inhale", "exhale"),
-    "breath": ("inhale", "exhale"),
-}
+SYNONYMS = load_lexicon().synonyms
 
 
 @dataclass(frozen=True)
@@ -88,6 +79,8 @@ class HybridRetriever:
         tokenized = [terms(self.chunks[i].embed_text) for i in self.ids]
         self.vocabulary = sorted({t for doc in tokenized for t in doc})
         self.bm25 = BM25Okapi(tokenized) if tokenized else None
+        # Each indexed term's inverse document frequency: how much a word names a topic.
+        self.idf: dict[str, float] = dict(self.bm25.idf) if self.bm25 else {}
         # Every source sentence embedded once: a specific question ("who is rolfing named
         # after?") is closer to one sentence than to a whole passage.
         self.sentences = sorted(

@@ -1,0 +1,199 @@
+"""Follow-up questions: does this question lean on the one before it?
+
+"how long per side though?", "and the bridge?" or "who came up with it?" only make sense with
+the earlier question; "How do I do the bird dog?" stands on its own whatever came before. A
+logistic model learned from blind-written follow-ups and stand-alone questions
+(`training/answers/`, `assistant followups train`) decides, from the question's words (hashed
+word n-grams, with its first words marked), its topic (how rare its rarest corpus word is, how
+many of its words the corpus uses, how many it shares with the earlier question) and two
+sentence-vector readings: how close it comes to the earlier question, and to the closest
+sentence of the corpus on its own. The corpus's own word rarity (BM25 idf) and sentences stand
+in for a list of topic words, so a new article's terms count with no code change. Weights are
+fixed and the arithmetic is rounded float64, so the same conversation gets the same reading in
+every process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assistant.answering.intent import question_intents
+from assistant.terms import terms, words
+from assistant.text.normalise import normalise
+
+N_FEATURES = 2**14
+WORD_NGRAMS = (1, 3)
+RARE = 1.5  # idf above which a corpus word names a topic rather than a common word
+TOPIC = ("length", "rarest", "rare_words", "known_share", "shared")
+VECTORS = ("similarity", "closeness")
+
+
+class Corpus(Protocol):
+    """What the follow-up reading needs from the indexed corpus (the retriever has it)."""
+
+    @property
+    def idf(self) -> Mapping[str, float]: ...
+
+    def vector(self, text: str) -> list[float]: ...
+
+    def closest_sentence(self, vector: list[float]) -> float: ...
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """What the model reads about a question asked after an earlier one."""
+
+    previous: str
+    question: str
+    similarity: float  # cosine of the two questions' sentence vectors
+    closeness: float  # of the corpus sentence closest to the question on its own
+
+    @classmethod
+    def of(cls, question: str, previous: str, corpus: Corpus) -> Pairing:
+        vector = np.array(corpus.vector(question), dtype=np.float64)
+        earlier = np.array(corpus.vector(previous), dtype=np.float64)
+        return cls(
+            previous,
+            question,
+            round(float(vector @ earlier), 5),
+            round(corpus.closest_sentence(vector.tolist()), 5),
+        )
+
+
+def hasher() -> Any:
+    """The word n-gram hasher (stateless: only its settings matter)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(
+        analyzer="word",
+        ngram_range=WORD_NGRAMS,
+        token_pattern=r"(?u)\b\w+\b|<s>",
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm="l2",
+        lowercase=False,
+    )
+
+
+def marked(question: str) -> str:
+    """The question as the hasher reads it: normalised, its start marked ("<s> and the …")."""
+    return f"<s> {normalise(question)}"
+
+
+def topic(question: str, previous: str, idf: Mapping[str, float]) -> list[float]:
+    """The TOPIC features of a question after `previous`, rounded (CPU-independent)."""
+    asked = terms(question)
+    known = [idf[t] for t in asked if t in idf]
+    shared = set(asked) & set(terms(previous))
+    values = [
+        math.log1p(len(words(question))),
+        max(known, default=0.0) / 5,
+        float(sum(1 for v in known if v > RARE)),
+        len(known) / max(1, len(asked)),
+        len(shared) / max(1, len(set(asked))),
+    ]
+    return [round(v, 5) for v in values]
+
+
+def design(pairings: Sequence[Pairing], idf: Mapping[str, float], hashed: Any = None) -> Any:
+    """The feature matrix (sparse): n-grams, then TOPIC, then VECTORS."""
+    from scipy import sparse
+
+    hashed = hashed or hasher()
+    grams = hashed.transform([marked(p.question) for p in pairings])
+    dense = np.array(
+        [[*topic(p.question, p.previous, idf), p.similarity, p.closeness] for p in pairings],
+        dtype=np.float64,
+    )
+    return sparse.hstack([grams, sparse.csr_matrix(dense.reshape(len(pairings), -1))]).tocsr()
+
+
+@dataclass
+class FollowUps:
+    """Logistic weights over `design` features and the threshold chosen in training."""
+
+    weights: NDArray[np.float64]
+    bias: float
+    threshold: float
+    meta: dict[str, Any]
+    _hasher: Any = None
+
+    def probability(self, pairings: Sequence[Pairing], idf: Mapping[str, float]) -> Any:
+        if self._hasher is None:
+            self._hasher = hasher()
+        logits = design(pairings, idf, self._hasher) @ self.weights + self.bias
+        return np.round(1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40))), 6)
+
+    def leans(self, pairing: Pairing, idf: Mapping[str, float]) -> bool:
+        """Whether the question needs the earlier one to be understood."""
+        return bool(self.probability([pairing], idf)[0] >= self.threshold)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / "weights.npz", weights=self.weights.astype(np.float32))
+        meta = {"bias": self.bias, "threshold": self.threshold, **self.meta}
+        (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> FollowUps:
+        folder = folder or model_folder()
+        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        with np.load(folder / "weights.npz") as arrays:
+            weights = arrays["weights"].astype(np.float64)
+        return cls(weights, float(meta.pop("bias")), float(meta.pop("threshold")), meta)
+
+
+def model_folder() -> Path:
+    """Where the packaged follow-up model lives."""
+    return Path(str(resources.files("assistant.answering") / "followup_model"))
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question in context: `context` is the earlier question it leans on, if any."""
+
+    question: str
+    context: str = ""
+    inherit_intent: bool = False
+
+    @property
+    def query(self) -> str:
+        """What retrieval searches for."""
+        return f"{self.context} {self.question}".strip() if self.context else self.question
+
+    @property
+    def intent_text(self) -> str:
+        """Whose wording decides what kind of answer is wanted."""
+        return self.query if self.inherit_intent else self.question
+
+
+@dataclass
+class Conversation:
+    """Reads each question in the light of the earlier ones, with a `FollowUps` model and what
+    it needs from the corpus."""
+
+    model: FollowUps
+    corpus: Corpus
+
+    def leans(self, question: str, previous: str) -> bool:
+        """Whether `question` needs `previous` to be understood."""
+        return self.model.leans(Pairing.of(question, previous, self.corpus), self.corpus.idf)
+
+    def contextualize(self, question: str, history: Sequence[str] = ()) -> Turn:
+        """Attach the previous question (itself in context) when this one leans on it; a
+        question that asks nothing of its own kind ("and the bridge?") also takes its intent."""
+        if not history:
+            return Turn(question)
+        previous = self.contextualize(history[-1], history[:-1])
+        if not self.leans(question, history[-1]):
+            return Turn(question)
+        return Turn(question, previous.query, inherit_intent=not question_intents(question))

@@ -1,0 +1,67 @@
+"""The corpus-specific words the assistant knows (`lexicon.yaml`), validated on load."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Remedy(BaseModel):
+    """What the articles prescribe (`remedy` words) for a problem (`problem` fragments)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    problem: tuple[str, ...] = Field(min_length=1)
+    remedy: str = Field(min_length=1)
+
+
+class Lexicon(BaseModel):
+    """Every list, each entry a word or regular-expression fragment (see lexicon.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    body_ours: tuple[str, ...] = Field(min_length=1)
+    body_elsewhere: tuple[str, ...] = Field(min_length=1)
+    medicine: tuple[str, ...] = Field(min_length=1)
+    diagnostics: tuple[str, ...] = Field(min_length=1)
+    synonyms: dict[str, tuple[str, ...]]
+    remedies: tuple[Remedy, ...]
+    boilerplate: tuple[str, ...] = Field(min_length=1)
+    exercise_starts: frozenset[str] = Field(min_length=1)
+
+    @field_validator("body_ours", "body_elsewhere", "medicine", "diagnostics", "boilerplate")
+    @classmethod
+    def compiles(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in entries:
+            try:
+                re.compile(entry)
+            except re.error as error:
+                raise ValueError(f"{entry!r} is not a valid pattern: {error}") from error
+        return entries
+
+    @field_validator("exercise_starts")
+    @classmethod
+    def lower_words(cls, words: frozenset[str]) -> frozenset[str]:
+        odd = sorted(w for w in words if not re.fullmatch(r"[a-z]+", w))
+        if odd:
+            raise ValueError(f"exercise_starts takes lower-case words only: {odd}")
+        return words
+
+
+def words_pattern(entries: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive alternation of `entries`, each starting at a word boundary."""
+    return re.compile(r"\b(?:" + "|".join(entries) + ")", re.IGNORECASE)
+
+
+def any_pattern(entries: tuple[str, ...]) -> re.Pattern[str]:
+    """One case-insensitive alternation of `entries`, anchored as each entry says."""
+    return re.compile("|".join(entries), re.IGNORECASE)
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """The packaged lexicon (read and validated once per process)."""
+    text = (resources.files("assistant") / "lexicon.yaml").read_text(encoding="utf-8")
+    return Lexicon.model_validate(yaml.safe_load(text))

@@ -1,0 +1,117 @@
+"""Exercises are read from the articles' Markdown at ingest, and the lexicon validates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.chunking import chunk_document
+from assistant.corpus import Document, load_corpus
+from assistant.lexicon import Lexicon, load_lexicon
+from assistant.settings import PROJECT_ROOT
+from assistant.structure import exercise_name, first_word
+
+# Every section of the shipped corpus that teaches an exercise with steps, by document. The
+# answerer knows an exercise only through what ingest derives: a heading missing here from
+# what it derives means a client asking "which stretches…" never hears of it.
+CORPUS_EXERCISES = {
+    "iliopsoas-pain-exercises": {
+        "Hip Flexor Stretch",
+        "Bird Dog Exercise",
+        "Glute Bridge with Hip Extension",
+    },
+    "psoas-and-back-pain": {
+        "Psoas Stretch (Lunge Stretch)",
+        "Bridge Pose",
+        "Kneeling Hip Flexor Stretch",
+        "Cat-Cow Stretch (for Spine Mobility)",
+        "Leg Lowering (for Core Strength)",
+    },
+    "stretching-the-iliopsoas": {"The Iliopsoas Stretch"},
+}
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def test_every_exercise_heading_of_the_corpus_is_derived_at_ingest() -> None:
+    derived: dict[str, set[str]] = {}
+    for doc in load_corpus(PROJECT_ROOT / "corpus"):
+        for chunk in chunk_document(doc, words, 200):
+            if chunk.exercise:
+                derived.setdefault(doc.doc_id, set()).add(chunk.exercise)
+    assert derived == CORPUS_EXERCISES
+
+
+CLAMSHELL = """# Hip Care at Home
+
+## Clamshell
+
+- Lie on your side with your knees bent and your feet together.
+- Lift your top knee while keeping your feet touching.
+- Lower it slowly. Repeat 15 times on each side.
+
+## Tips
+
+- Warm up first: a brisk walk will do.
+- Rest when it hurts.
+"""
+
+
+def test_a_new_articles_exercise_is_known_with_no_code_change() -> None:
+    doc = Document("hip-care", Path("hip-care.md"), "Hip Care at Home", CLAMSHELL, 0)
+    chunks = chunk_document(doc, words, 200)
+    by_section = {c.section: c.exercise for c in chunks}
+    assert by_section["Clamshell"] == "Clamshell"
+    assert by_section["Tips"] == ""  # advice, not steps
+
+
+@pytest.mark.parametrize(
+    ("section", "items", "name"),
+    [
+        pytest.param(
+            "3. Bird Dog Exercise: Core Strengthening",
+            ["1. Starting Position: Begin on your hands and knees.", "2. Extend one arm."],
+            "Bird Dog Exercise",
+            id="number-and-subtitle-dropped",
+        ),
+        pytest.param(
+            "Warnings",
+            ["- Severe Pain: If you experience severe pain, see a doctor.", "- Numbness."],
+            "",
+            id="advice-list-is-not-an-exercise",
+        ),
+        pytest.param("Bridge", ["- Lie on your back."], "", id="one-step-is-not-enough"),
+        pytest.param("", ["- Lie down.", "- Get up."], "", id="no-heading-no-name"),
+    ],
+)
+def test_exercise_names_come_from_headings_over_steps(
+    section: str, items: list[str], name: str
+) -> None:
+    assert exercise_name(section, items) == name
+
+
+def test_the_first_word_skips_marker_label_and_quotes() -> None:
+    assert first_word('1. Starting Position: "Begin by kneeling') == "begin"
+
+
+def test_the_packaged_lexicon_validates_and_names_our_parts() -> None:
+    lexicon = load_lexicon()
+    assert "begin" in lexicon.exercise_starts
+    assert lexicon.synonyms["doctor"]
+
+
+def test_a_broken_pattern_in_the_lexicon_is_refused_with_its_entry() -> None:
+    data = load_lexicon().model_dump()
+    data["medicine"] = ["ibuprofen(", *data["medicine"]]
+    with pytest.raises(ValidationError, match="ibuprofen"):
+        Lexicon.model_validate(data)
+
+
+def test_unknown_lexicon_keys_are_refused() -> None:
+    data = load_lexicon().model_dump() | {"exercise_names": ["clamshell"]}
+    with pytest.raises(ValidationError):
+        Lexicon.model_validate(data)
