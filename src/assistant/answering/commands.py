@@ -96,6 +96,25 @@ def check_ranker() -> None:
     )
 
 
+@ranker.command("compare")
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=1,
+    help="Only every n-th question of each split (a quick trial).",
+)
+@click.pass_context
+def compare_rankers(ctx: click.Context, every: int) -> None:
+    """Train a cross-encoder, a bi-encoder and blends on training/answers, compare them with
+    the learned ranker on validation (one thread, fixed seeds; ~40 minutes; saves nothing)."""
+    from assistant.cli import load_assistant, load_settings, user_errors
+
+    with user_errors(ctx.obj["debug"]):
+        from assistant.answering.ranking_compare import compare
+
+        compare(load_assistant(load_settings(), learned=False), click.echo, every)
+
+
 @click.group()
 def followups() -> None:
     """The learned follow-up model: retrain it, or print its numbers."""

@@ -85,7 +85,8 @@ def differences(groups: Sequence[Group], rows: Sequence[np.ndarray]) -> tuple[np
             for n in negatives:
                 pairs += [x[p] - x[n], x[n] - x[p]]
                 labels += [1, 0]
-    return np.array(pairs).reshape(-1, len(FEATURES)), np.array(labels, dtype=np.int64)
+    width = rows[0].shape[1] if len(rows) else len(FEATURES)  # FEATURES, maybe more columns
+    return np.array(pairs).reshape(-1, width), np.array(labels, dtype=np.int64)
 
 
 def top_one(
