@@ -198,11 +198,18 @@ def build_assistant(
 def build_retriever(
     settings: Settings, embeddings: Embeddings, progress: ProgressFactory | None = None
 ) -> HybridRetriever:
-    """The hybrid retriever over the index (building the index first if there is none)."""
+    """The hybrid retriever over the index (building the index first if there is none, and
+    bringing an index built before a piece of derived metadata existed up to date)."""
     store = Store(settings.index_dir, settings.collection, embeddings)
-    if store.count() == 0:
+    if store.count() == 0 or lacks_derived(store):
+        # An older index only gets its metadata updated: nothing is embedded again.
         build_index(settings, embeddings, progress=progress, store=store)
     return HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
+
+
+def lacks_derived(store: Store) -> bool:
+    """Whether some stored chunk lacks metadata that ingest now derives (`Chunk.exercise`)."""
+    return any("exercise" not in meta for meta in store.manifest().values())
 
 
 def build_index(

@@ -17,6 +17,11 @@ class Remedy(BaseModel):
     problem: tuple[str, ...] = Field(min_length=1)
     remedy: str = Field(min_length=1)
 
+    @field_validator("problem")
+    @classmethod
+    def compiles(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        return compiled(entries)
+
 
 class Lexicon(BaseModel):
     """Every list, each entry a word or regular-expression fragment (see lexicon.yaml)."""
@@ -34,12 +39,7 @@ class Lexicon(BaseModel):
     @field_validator("body_ours", "body_elsewhere", "medicine", "diagnostics", "boilerplate")
     @classmethod
     def compiles(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
-        for entry in entries:
-            try:
-                re.compile(entry)
-            except re.error as error:
-                raise ValueError(f"{entry!r} is not a valid pattern: {error}") from error
-        return entries
+        return compiled(entries)
 
     @field_validator("exercise_starts")
     @classmethod
@@ -50,14 +50,24 @@ class Lexicon(BaseModel):
         return words
 
 
+def compiled(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """`entries`, each checked to be a valid regular expression (the error names it)."""
+    for entry in entries:
+        try:
+            re.compile(entry)
+        except re.error as error:
+            raise ValueError(f"{entry!r} is not a valid pattern: {error}") from error
+    return entries
+
+
 def words_pattern(entries: tuple[str, ...]) -> re.Pattern[str]:
     """One case-insensitive alternation of `entries`, each starting at a word boundary."""
-    return re.compile(r"\b(?:" + "|".join(entries) + ")", re.IGNORECASE)
+    return re.compile(r"\b(?:" + "|".join(f"(?:{e})" for e in entries) + ")", re.IGNORECASE)
 
 
 def any_pattern(entries: tuple[str, ...]) -> re.Pattern[str]:
     """One case-insensitive alternation of `entries`, anchored as each entry says."""
-    return re.compile("|".join(entries), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{e})" for e in entries), re.IGNORECASE)
 
 
 @cache

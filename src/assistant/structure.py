@@ -21,12 +21,18 @@ NUMBER = re.compile(r"^\d+[.)]\s*")
 FIRST_WORD = re.compile(r"[a-z]+")
 
 
-def first_word(item: str) -> str:
-    """The first word of a list item, lower-cased, after its marker, label and quotes."""
-    quotes = " \"“'‘*"
-    text = LABEL.sub("", MARKER.sub("", item).lstrip(quotes)).lstrip(quotes)
-    found = FIRST_WORD.match(text.lower())
-    return found.group(0) if found else ""
+def first_words(item: str) -> set[str]:
+    """The first word of a list item, lower-cased, after its marker and quotes — both before
+    and after a label ("Starting Position: Begin…" → starting, begin; "Lie on your back: knees
+    bent" → lie, knees)."""
+    quotes = " \"“'‘*_"
+    text = MARKER.sub("", item).lstrip(quotes)
+    found = set()
+    for candidate in (text, LABEL.sub("", text).lstrip(quotes)):
+        word = FIRST_WORD.match(candidate.lower())
+        if word:
+            found.add(word.group(0))
+    return found
 
 
 def exercise_name(section: str, items: Sequence[str]) -> str:
@@ -34,6 +40,6 @@ def exercise_name(section: str, items: Sequence[str]) -> str:
     if len(items) < 2 or not section:
         return ""
     starts = load_lexicon().exercise_starts
-    if first_word(items[0]) not in starts:
+    if not first_words(items[0]) & starts:
         return ""
-    return NUMBER.sub("", section).split(":", 1)[0].strip()
+    return NUMBER.sub("", section.strip("*_ ")).split(":", 1)[0].strip("*_ ")

@@ -221,3 +221,25 @@ def test_a_new_articles_exercises_are_listed_with_no_code_change(
     lines = answer.text.splitlines()
     assert any(line.startswith("- Clamshell: ") for line in lines), answer.text
     assert any(line.startswith("- Side-Lying Leg Raise: ") for line in lines), answer.text
+
+
+def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    store = Store(settings.index_dir, settings.collection, embeddings)
+    manifest = store.manifest()
+    # What an index built by the previous release holds: no `exercise` key at all.
+    store._collection.update(ids=list(manifest), metadatas=[{"exercise": None} for _ in manifest])
+    assert all("exercise" not in m for m in store.manifest().values())
+    before = embeddings.embedded
+    assistant = build_assistant(settings, embeddings=embeddings)
+    upgrading = embeddings.embedded - before
+    names = {c.exercise for c in assistant.retriever.chunks.values()}
+    assert "Bridge Pose" in names
+    assert all("exercise" in m for m in store.manifest().values())
+    before = embeddings.embedded
+    build_assistant(settings, embeddings=embeddings)
+    # The start that brought it up to date embedded no more than any later start: no chunk
+    # was embedded again, only its metadata written.
+    assert upgrading == embeddings.embedded - before

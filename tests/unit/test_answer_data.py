@@ -73,3 +73,12 @@ def test_a_bad_row_is_named_by_file_and_line(
 ) -> None:
     with pytest.raises(AssistantError, match=rf"x\.jsonl:1: .*{fault}"):
         read_batch(write(tmp_path, **changes), CORPUS)
+
+
+def test_the_question_kinds_the_model_knows_are_the_kinds_the_data_labels() -> None:
+    from typing import get_args
+
+    from assistant.answering.data import QuestionType
+    from assistant.answering.kinds import Kind
+
+    assert {str(k) for k in Kind} == set(get_args(QuestionType))

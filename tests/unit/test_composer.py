@@ -11,6 +11,7 @@ import pytest
 
 from assistant.answering.composer import Composer
 from assistant.answering.followups import Conversation, FollowUps, Pairing, Turn
+from assistant.answering.kinds import Kind, Kinds
 from assistant.answering.layout import Composition
 from assistant.answering.neighbours import sentences_of
 from assistant.answering.retrieval import Passage
@@ -398,3 +399,54 @@ def test_a_follow_up_keeps_its_own_kind_of_question(
     assert wanted in result.text
     if unwanted:
         assert unwanted not in result.text
+
+
+HOME = """# Hip Care at Home
+
+## Clamshell
+
+The clamshell strengthens the side of the hip.
+
+- Lie on your side with your knees bent.
+- Lift your top knee and lower it again.
+
+## Side Bridge
+
+- Lie on your side propped on one elbow.
+- Lift your hips until your body is straight.
+"""
+
+
+class Always(Kinds):
+    """A fake question-kind model: every question is of one kind."""
+
+    def __init__(self, kind: Kind) -> None:
+        super().__init__(np.zeros((1, 1)), np.zeros(1), (kind,), {})
+
+    def kind(self, text: str) -> Kind:
+        return self.kinds[0]
+
+
+def home_answer(question: str, kind: Kind) -> str:
+    doc = Document("home", Path("home.md"), "Hip Care at Home", HOME, 0)
+    chunks = chunk_document(doc, count_tokens, 200)
+    composer = Composer(flat_vectors, {}, 4, siblings=siblings_from(chunks), kinds=Always(kind))
+    passages = [Passage(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
+    return composer.compose(Turn(question), passages, [0.0, 0.0]).text
+
+
+def test_a_list_question_gets_the_exercises_by_name() -> None:
+    lines = home_answer("which exercises strengthen the side of the hip?", Kind.LIST).splitlines()
+    assert lines[0].startswith("- Clamshell: The clamshell strengthens the side of the hip. [1]")
+    assert lines[1].startswith("- Side Bridge: ")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        pytest.param("which exercises strengthen the side of the hip?", Kind.WHAT, id="not-a-list"),
+        pytest.param("how do I do the clamshell exercise?", Kind.LIST, id="how-to-wording-wins"),
+    ],
+)
+def test_other_questions_are_not_answered_with_the_list(question: str, kind: Kind) -> None:
+    assert not home_answer(question, kind).startswith("- Clamshell: ")

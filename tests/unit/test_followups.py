@@ -107,7 +107,7 @@ def test_the_start_of_the_question_is_marked_for_the_hasher() -> None:
 def test_topic_features_read_rarity_and_shared_words() -> None:
     idf = {"bridge": 3.0, "hold": 0.5}
     alone = dict(
-        zip(TOPIC, topic("how long do I hold the bridge?", "what is it?", idf), strict=True)
+        zip(TOPIC, topic("how long do I hold the bridge?", "what is a lunge?", idf), strict=True)
     )
     assert alone["rarest"] == pytest.approx(0.6)
     assert alone["rare_words"] == 1.0
@@ -155,3 +155,19 @@ def test_the_threshold_keeps_all_but_the_allowed_share_of_follow_ups() -> None:
     threshold = choose(probabilities, found)
     kept = (probabilities[:100] >= threshold).mean()
     assert 0.97 <= kept < 1.0
+
+
+def test_a_reading_is_remembered_for_the_next_turn() -> None:
+    model = Leaning("how long?")
+    conversation = Conversation(model, Flat())
+    conversation.contextualize("how long?", [KNEELING])
+    conversation.contextualize("and the bridge?", [KNEELING, "how long?"])
+    assert model.asked.count(("how long?", KNEELING)) == 1
+
+
+def test_training_with_fewer_batches_than_folds_still_gives_a_threshold() -> None:
+    from assistant.answering.followups_training import out_of_fold, read
+
+    found = [Pair("a01", KNEELING, "how long?", True), Pair("a01", KNEELING, "what is it?", False)]
+    probabilities = out_of_fold(found * 3, read(found * 3, Flat()), {})
+    assert probabilities.shape == (6,)

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from assistant.chunking import chunk_document
 from assistant.corpus import Document, load_corpus
-from assistant.lexicon import Lexicon, load_lexicon
+from assistant.lexicon import Lexicon, load_lexicon, words_pattern
 from assistant.settings import PROJECT_ROOT
-from assistant.structure import exercise_name, first_word
+from assistant.structure import exercise_name, first_words
 
 # Every section of the shipped corpus that teaches an exercise with steps, by document. The
 # answerer knows an exercise only through what ingest derives: a heading missing here from
@@ -85,6 +85,18 @@ def test_a_new_articles_exercise_is_known_with_no_code_change() -> None:
             id="advice-list-is-not-an-exercise",
         ),
         pytest.param("Bridge", ["- Lie on your back."], "", id="one-step-is-not-enough"),
+        pytest.param(
+            "**Clamshell**",
+            ["- Lie on your side: knees bent.", "- Lift your knee."],
+            "Clamshell",
+            id="first-clause-before-a-colon-and-emphasis-marks",
+        ),
+        pytest.param(
+            "Causes",
+            ["- Sitting for prolonged periods of time.", "- Overuse in runners."],
+            "",
+            id="a-list-of-causes-is-not-an-exercise",
+        ),
         pytest.param("", ["- Lie down.", "- Get up."], "", id="no-heading-no-name"),
     ],
 )
@@ -94,14 +106,31 @@ def test_exercise_names_come_from_headings_over_steps(
     assert exercise_name(section, items) == name
 
 
-def test_the_first_word_skips_marker_label_and_quotes() -> None:
-    assert first_word('1. Starting Position: "Begin by kneeling') == "begin"
+def test_the_first_words_skip_marker_and_quotes_and_read_both_sides_of_a_label() -> None:
+    assert first_words('1. Starting Position: "Begin by kneeling') == {"starting", "begin"}
+    assert first_words("- Lie on your back: knees bent") == {"lie", "knees"}
 
 
 def test_the_packaged_lexicon_validates_and_names_our_parts() -> None:
     lexicon = load_lexicon()
     assert "begin" in lexicon.exercise_starts
     assert lexicon.synonyms["doctor"]
+    assert words_pattern(lexicon.body_ours).search("my hip flexors are tight")
+    assert not words_pattern(lexicon.body_ours).search("my shoulder hurts")
+    assert words_pattern(lexicon.body_elsewhere).search("my shoulder hurts")
+
+
+def test_every_entry_keeps_its_word_start() -> None:
+    pattern = words_pattern(("ibu|advil",))
+    assert pattern.search("advil")
+    assert not pattern.search("xadvil")  # the | stays inside its entry
+
+
+def test_a_broken_remedy_pattern_is_refused_with_its_entry() -> None:
+    data = load_lexicon().model_dump()
+    data["remedies"] = [{"problem": ["tight("], "remedy": "stretch"}]
+    with pytest.raises(ValidationError, match="tight"):
+        Lexicon.model_validate(data)
 
 
 def test_a_broken_pattern_in_the_lexicon_is_refused_with_its_entry() -> None:

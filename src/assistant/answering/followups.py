@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +35,7 @@ WORD_NGRAMS = (1, 3)
 RARE = 1.5  # idf above which a corpus word names a topic rather than a common word
 TOPIC = ("length", "rarest", "rare_words", "known_share", "shared")
 VECTORS = ("similarity", "closeness")
+REMEMBERED = 4096  # (question, earlier question) readings kept per process
 
 
 class Corpus(Protocol):
@@ -114,7 +115,8 @@ def design(pairings: Sequence[Pairing], idf: Mapping[str, float], hashed: Any = 
         [[*topic(p.question, p.previous, idf), p.similarity, p.closeness] for p in pairings],
         dtype=np.float64,
     )
-    return sparse.hstack([grams, sparse.csr_matrix(dense.reshape(len(pairings), -1))]).tocsr()
+    dense = dense.reshape(len(pairings), len(TOPIC) + len(VECTORS))
+    return sparse.hstack([grams, sparse.csr_matrix(dense)]).tocsr()
 
 
 @dataclass
@@ -183,10 +185,18 @@ class Conversation:
 
     model: FollowUps
     corpus: Corpus
+    # Each turn re-reads the chat's history: earlier readings are remembered (a bounded memo).
+    remembered: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     def leans(self, question: str, previous: str) -> bool:
         """Whether `question` needs `previous` to be understood."""
-        return self.model.leans(Pairing.of(question, previous, self.corpus), self.corpus.idf)
+        key = (question, previous)
+        if key not in self.remembered:
+            if len(self.remembered) >= REMEMBERED:
+                self.remembered.pop(next(iter(self.remembered)))
+            pairing = Pairing.of(question, previous, self.corpus)
+            self.remembered[key] = self.model.leans(pairing, self.corpus.idf)
+        return self.remembered[key]
 
     def contextualize(self, question: str, history: Sequence[str] = ()) -> Turn:
         """Attach the previous question (itself in context) when this one leans on it; a

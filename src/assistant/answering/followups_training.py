@@ -105,6 +105,8 @@ def out_of_fold(
     for fold in range(FOLDS):
         kept = [int(i) for i in np.flatnonzero(folds != fold)]
         held = [int(i) for i in np.flatnonzero(folds == fold)]
+        if not held or not kept:
+            continue  # fewer batches than folds
         weights, bias = fit([found[i] for i in kept], [pairings[i] for i in kept], idf)
         model = FollowUps(weights, bias, 0.5, {})
         result[held] = model.probability([pairings[i] for i in held], idf)
@@ -113,7 +115,7 @@ def out_of_fold(
 
 def choose(probabilities: np.ndarray, found: Sequence[Pair]) -> float:
     """The highest threshold that reads at most MISSED of the follow-ups on their own."""
-    leaning = np.sort(probabilities[np.array([p.leans for p in found])])
+    leaning = np.sort(probabilities[np.array([p.leans for p in found], dtype=np.bool_)])
     if not len(leaning):
         raise AssistantError("the follow-up model needs follow-ups to train on")
     return float(leaning[int(MISSED * len(leaning))])
