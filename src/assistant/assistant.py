@@ -192,7 +192,28 @@ def build_assistant(
     # The follow-up model reads the corpus through the retriever; the gate and ranker train
     # after it (they read questions in context).
     conversation = Conversation(FollowUps.load(), retriever)
+    if learned:
+        warn_if_stale(conversation.model, composer, scope)
     return Assistant(settings, retriever, composer, triage, scope, conversation, generator)
+
+
+def warn_if_stale(followups: FollowUps, composer: Composer, scope: ScopeModel | None) -> None:
+    """Say so when a model was trained on questions read by another follow-up model."""
+    metas = {
+        "kinds": composer.kinds.meta if composer.kinds else {},
+        "ranker": composer.ranker.meta if composer.ranker else {},
+        "scope": scope.meta if scope else {},
+    }
+    trained = {name: meta.get("data", {}).get("followups") for name, meta in metas.items()}
+    stale = [
+        name for name, through in trained.items() if through not in (None, followups.fingerprint)
+    ]
+    if stale:
+        log.warning(
+            "the %s model(s) were trained through another follow-up model: run "
+            "`assistant answering train`",
+            ", ".join(stale),
+        )
 
 
 def build_retriever(

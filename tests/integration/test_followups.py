@@ -3,13 +3,18 @@ reads clear cases of leaning and stand-alone questions as a client means them.""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from assistant.answering.data import load_split
 from assistant.answering.followups_training import ROOT, pairs, rates
 from assistant.assistant import Assistant
 from assistant.corpus import load_corpus
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +63,42 @@ def test_a_question_standing_on_its_own_gets_no_context(
     assistant: Assistant, question: str
 ) -> None:
     assert assistant.conversation.contextualize(question, [KNEELING]).context == ""
+
+
+ANSWER = """
+import json, sys
+from assistant.assistant import build_assistant
+from assistant.settings import Settings
+assistant = build_assistant(Settings())
+for line in sys.stdin:
+    history, question = json.loads(line)
+    turn = assistant.conversation.contextualize(question, history)
+    kind = assistant.composer.kinds.kind(turn.intent_text)
+    answer = assistant.ask(question, history)
+    print(json.dumps([turn.context, str(kind), answer.in_scope, answer.text], sort_keys=True))
+"""
+
+
+def test_the_learned_answering_decisions_are_identical_across_processes(
+    assistant: Assistant, shipped_settings: Settings
+) -> None:
+    corpus = {d.doc_id: d.text for d in load_corpus(PROJECT_ROOT / "corpus")}
+    rows = load_split(ROOT, corpus).validation[::9]
+    lines = "".join(json.dumps([list(q.history), q.question]) + "\n" for q in rows)
+    env = os.environ | {
+        "HF_HUB_OFFLINE": "1",
+        "ASSISTANT_CORPUS_DIR": str(shipped_settings.corpus_dir),
+        "ASSISTANT_DATA_DIR": str(shipped_settings.data_dir),
+    }
+    runs = [
+        subprocess.run([sys.executable, "-c", ANSWER], input=lines, capture_output=True,
+                       text=True, check=True, env=env).stdout
+        for _ in range(2)
+    ]  # fmt: skip
+    assert runs[0] == runs[1]
+    assert len(runs[0].splitlines()) == len(rows)
+    for q, line in zip(rows, runs[0].splitlines(), strict=True):
+        context, _, in_scope, text = json.loads(line)
+        assert context == assistant.conversation.contextualize(q.question, q.history).context
+        here = assistant.ask(q.question, q.history)
+        assert (in_scope, text) == (here.in_scope, here.text), q.key

@@ -171,3 +171,25 @@ def test_training_with_fewer_batches_than_folds_still_gives_a_threshold() -> Non
     found = [Pair("a01", KNEELING, "how long?", True), Pair("a01", KNEELING, "what is it?", False)]
     probabilities = out_of_fold(found * 3, read(found * 3, Flat()), {})
     assert probabilities.shape == (6,)
+
+
+def test_models_trained_through_another_follow_up_model_are_named_at_start(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from types import SimpleNamespace
+
+    from assistant.assistant import warn_if_stale
+
+    current = FollowUps(np.ones(3), 0.5, 0.2, {})
+    other = FollowUps(np.zeros(3), 0.5, 0.2, {})
+    assert current.fingerprint != other.fingerprint
+    through = {"data": {"followups": current.fingerprint}}
+    stale = {"data": {"followups": other.fingerprint}}
+    composer = SimpleNamespace(
+        kinds=SimpleNamespace(meta=through), ranker=SimpleNamespace(meta=stale)
+    )
+    with caplog.at_level("WARNING"):
+        warn_if_stale(current, composer, SimpleNamespace(meta=through))  # type: ignore[arg-type]
+    assert "ranker" in caplog.text
+    assert "kinds" not in caplog.text
+    assert "assistant answering train" in caplog.text

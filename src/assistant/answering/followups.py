@@ -15,6 +15,7 @@ every process.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -138,6 +139,14 @@ class FollowUps:
     def leans(self, pairing: Pairing, idf: Mapping[str, float]) -> bool:
         """Whether the question needs the earlier one to be understood."""
         return bool(self.probability([pairing], idf)[0] >= self.threshold)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the weights and threshold: the models trained on questions read
+        through this one record it, so a retrained follow-up model shows they are stale."""
+        digest = hashlib.sha256(self.weights.astype(np.float32).tobytes())
+        digest.update(repr((round(self.bias, 6), self.threshold)).encode())
+        return digest.hexdigest()[:16]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,8 @@ def train(
     files = [*sorted((root / "batches").glob("*.jsonl")), root / "split.yaml"]
     model.meta.update(
         {
-            "data": {"fingerprint": fingerprint(files), "train_questions": len(rows)},
+            "data": {"fingerprint": fingerprint(files), "train_questions": len(rows),
+                     "followups": conversation.model.fingerprint},
             "settings": {"seed": SEED, "c": C, "n_features": N_FEATURES,
                          "word_ngrams": list(WORD_NGRAMS), "char_ngrams": list(CHAR_NGRAMS)},
             "validation": measure(model, texts(held, conversation), held),

@@ -138,6 +138,7 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
     ranker.meta.update(
         {
             "data": {"fingerprint": fingerprint(files), "train_questions": len(train_rows),
+                     "followups": assistant.conversation.model.fingerprint,
                      "pairs": len(y)},
             "settings": {"seed": SEED, "c": C, "negatives": NEGATIVES, "folds": FOLDS},
             "validation": numbers,

@@ -174,7 +174,8 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
     weights, bias = fit(evidence, near, [r.in_scope for r in train_rows])
     meta: dict[str, Any] = {
         "data": {"fingerprint": fingerprint(files), "train_rows": len(train_rows),
-                 "validation_rows": len(validation)},
+                 "validation_rows": len(validation),
+                 "followups": assistant.conversation.model.fingerprint},
         "settings": {"seed": SEED, "folds": FOLDS, "c": C, "false_refusals": FALSE_REFUSALS,
                      "neighbours": NEIGHBOURS,
                      "n_features": N_FEATURES,
