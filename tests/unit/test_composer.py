@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.answering.composer import Composer
-from assistant.answering.followups import Conversation, FollowUps, Pairing, Turn
+from assistant.answering.followups import Conversation, Turn
 from assistant.answering.kinds import Kind, Kinds
 from assistant.answering.layout import Composition
 from assistant.answering.neighbours import sentences_of
 from assistant.answering.retrieval import Passage
 from assistant.chunking import Chunk, chunk_document
 from assistant.corpus import Document
+from tests.unit.answering_fakes import Flat, Leaning
 
 GUIDE_TEXT = """---
 title: Hip Guide
@@ -98,30 +99,6 @@ def siblings_from(chunks: list[Chunk]) -> Callable[[Chunk], list[Chunk]]:
     return siblings
 
 
-class Leaning(FollowUps):
-    """A fake follow-up model: every question with a history leans on it."""
-
-    def __init__(self) -> None:
-        super().__init__(np.zeros(1), 0.0, 0.5, {})
-
-    def leans(self, pairing: Pairing, idf: Mapping[str, float]) -> bool:
-        return True
-
-
-class Flat:
-    """A fake corpus: every text has the same vector and no word is rare."""
-
-    @property
-    def idf(self) -> dict[str, float]:
-        return {}
-
-    def vector(self, text: str) -> list[float]:
-        return [1.0]
-
-    def closest_sentence(self, vector: list[float]) -> float:
-        return 0.0
-
-
 def compose(
     question: str,
     chunks: list[Chunk],
@@ -132,7 +109,7 @@ def compose(
 ) -> Composition:
     composer = Composer(flat_vectors, {}, max_sentences, siblings=siblings)
     passages = [Passage(c, 1.0 / (i + 1)) for i, c in enumerate(chunks)]
-    turn = Conversation(Leaning(), Flat()).contextualize(question, history)
+    turn = Conversation(Leaning(always=True), Flat()).contextualize(question, history)
     return composer.compose(turn, passages, [0.0, 0.0])
 
 

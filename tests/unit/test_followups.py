@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pytest
 
@@ -19,35 +17,9 @@ from assistant.answering.followups import (
     topic,
 )
 from assistant.answering.followups_training import Pair, choose, pairs
+from tests.unit.answering_fakes import Flat, Leaning
 
 KNEELING = "how do I do the kneeling hip flexor stretch?"
-
-
-class Leaning(FollowUps):
-    """A fake model: leans back exactly on the questions it is given."""
-
-    def __init__(self, *leaning: str) -> None:
-        super().__init__(np.zeros(1), 0.0, 0.5, {})
-        self.leaning = set(leaning)
-        self.asked: list[tuple[str, str]] = []
-
-    def leans(self, pairing: Pairing, idf: Mapping[str, float]) -> bool:
-        self.asked.append((pairing.question, pairing.previous))
-        return pairing.question in self.leaning
-
-
-class Flat:
-    """A fake corpus: every text has the same vector and no word is rare."""
-
-    @property
-    def idf(self) -> dict[str, float]:
-        return {}
-
-    def vector(self, text: str) -> list[float]:
-        return [1.0]
-
-    def closest_sentence(self, vector: list[float]) -> float:
-        return 0.0
 
 
 def test_a_first_question_stands_alone_without_asking_the_model() -> None:

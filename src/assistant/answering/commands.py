@@ -8,6 +8,14 @@ from typing import Any
 
 import click
 
+# Every `train` command writes its model to the packaged folder unless told otherwise.
+OUT = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the model to (default: the packaged one).",
+)
+
 
 @click.group()
 def scope() -> None:
@@ -15,12 +23,7 @@ def scope() -> None:
 
 
 @scope.command("train")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the model to (default: the packaged one).",
-)
+@OUT
 @click.pass_context
 def train_scope(ctx: click.Context, out: Path | None) -> None:
     """Refit the gate on training/answers and the dev suites (fixed seed; about 2 minutes)."""
@@ -62,12 +65,7 @@ def ranker() -> None:
 
 
 @ranker.command("train")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the model to (default: the packaged one).",
-)
+@OUT
 @click.pass_context
 def train_ranker(ctx: click.Context, out: Path | None) -> None:
     """Refit the ranker on training/answers (fixed seed; about 2 minutes)."""
@@ -121,12 +119,7 @@ def followups() -> None:
 
 
 @followups.command("train")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the model to (default: the packaged one).",
-)
+@OUT
 @click.pass_context
 def train_followups(ctx: click.Context, out: Path | None) -> None:
     """Refit the follow-up model on training/answers and the dev suite (fixed seed; seconds).
@@ -173,12 +166,7 @@ def kinds() -> None:
 
 
 @kinds.command("train")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to write the model to (default: the packaged one).",
-)
+@OUT
 @click.pass_context
 def train_kinds(ctx: click.Context, out: Path | None) -> None:
     """Refit the question-kind model on training/answers (fixed seed; seconds)."""

@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.answering.choosing import capped, conflicting, distinct, in_reading_order, unique
 from assistant.answering.exercises import exercise_lines
 from assistant.answering.followups import Turn
 from assistant.answering.intent import (
     Intent,
     describes_problem,
-    durations,
     question_intents,
     sentence_kinds,
 )
@@ -25,7 +25,6 @@ from assistant.answering.neighbours import (
     Siblings,
     coherent,
     introduced_lists,
-    jaccard,
     merged,
     sentences_of,
     smoothed,
@@ -102,8 +101,9 @@ class Composer:
             return Composition("", [])
         candidates, intents, scores = read.candidates, read.intents, read.scores
         scores = smoothed(candidates, scores, usable)
-        kind = self.kinds.kind(turn.intent_text) if self.kinds else None
-        if kind is Kind.LIST and Intent.HOWTO not in intents:
+        # (The kind model is asked only when the wording is not already a how-to.)
+        kinds = self.kinds if Intent.HOWTO not in intents else None
+        if kinds is not None and kinds.kind(turn.intent_text) is Kind.LIST:
             # "Which exercises…": the ones the passages teach, each with its purpose.
             lines = exercise_lines(candidates, scores, self.siblings, usable)
             if lines:
@@ -270,53 +270,3 @@ def usable(candidate: Candidate) -> bool:
 def remedy_question(intents: set[Intent]) -> bool:
     """A question about what to do, not about why."""
     return Intent.REMEDY in intents and Intent.CAUSE not in intents
-
-
-def capped(candidates: list[Candidate], limit: int, per_doc: int = 3) -> list[Candidate]:
-    """The first `limit` candidates, at most `per_doc` from any one document."""
-    kept: list[Candidate] = []
-    for candidate in candidates:
-        if sum(k.chunk.doc_id == candidate.chunk.doc_id for k in kept) < per_doc:
-            kept.append(candidate)
-    return kept[:limit]
-
-
-def in_reading_order(chosen: list[Candidate], scores: dict[Candidate, float]) -> list[Candidate]:
-    """The best sentence first (it answers the question); then passages by their best
-    sentence's score, sentences of one passage in source order."""
-    if not chosen:
-        return []
-    lead = max(chosen, key=lambda c: scores[c])
-    best: dict[str, float] = {}
-    for candidate in chosen:
-        key = candidate.chunk.chunk_id
-        best[key] = max(best.get(key, scores[candidate]), scores[candidate])
-    rest = sorted(
-        (c for c in chosen if c != lead), key=lambda c: (-best[c.chunk.chunk_id], c.start)
-    )
-    return [lead, *rest]
-
-
-def distinct(candidates: list[Candidate]) -> list[Candidate]:
-    """Drop repeats and near-repeats (two sources saying the same thing in the same words)."""
-    kept: list[Candidate] = []
-    for candidate in unique(candidates):
-        words = set(terms(candidate.text))
-        if all(jaccard(words, set(terms(k.text))) < 0.7 for k in kept):
-            kept.append(candidate)
-    return kept
-
-
-def unique(candidates: list[Candidate]) -> list[Candidate]:
-    """Drop repeats, keeping the first of each."""
-    return list(dict.fromkeys(candidates))
-
-
-def conflicting(chosen: list[Candidate]) -> list[Candidate]:
-    """One timed sentence per document when documents give different times, else nothing."""
-    per_doc: dict[str, Candidate] = {}
-    for candidate in chosen:
-        if durations(candidate.text):
-            per_doc.setdefault(candidate.chunk.doc_id, candidate)
-    values = {tuple(durations(c.text)) for c in per_doc.values()}
-    return list(per_doc.values()) if len(per_doc) > 1 and len(values) > 1 else []
