@@ -229,8 +229,9 @@ def build_retriever(
 
 
 def lacks_derived(store: Store) -> bool:
-    """Whether some stored chunk lacks metadata that ingest now derives (`Chunk.exercise`)."""
-    return any("exercise" not in meta for meta in store.manifest().values())
+    """Whether some stored chunk lacks metadata that ingest now derives (`Chunk.exercise`,
+    `Chunk.holds`)."""
+    return any("holds" not in meta for meta in store.manifest().values())
 
 
 def build_index(

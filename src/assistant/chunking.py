@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.corpus import Document
 from assistant.sentences import split_sentences
-from assistant.structure import exercise_name
+from assistant.structure import dose, exercise_name
 
 TokenCounter = Callable[[str], int]
 
@@ -33,6 +33,8 @@ class Chunk:
     start: int
     end: int
     exercise: str = ""  # the exercise its section teaches (assistant/structure.py), if any
+    holds: tuple[str, ...] = ()  # the holds its section prescribes, verbatim
+    repetitions: tuple[str, ...] = ()  # and the repetitions
 
     @property
     def embed_text(self) -> str:
@@ -61,6 +63,7 @@ def chunk_document(doc: Document, count_tokens: TokenCounter, max_tokens: int) -
     for section, spans in group_sections(iter_blocks(doc)):
         items = [doc.text[a:b] for a, b in spans if LIST_ITEM.match(doc.text[a:b])]
         exercise = exercise_name(section, items)
+        prescribed = dose("\n".join(doc.text[a:b] for a, b in spans))
         budget = max_tokens - count_tokens(heading_prefix(doc.title, section))
         for start, end in pack(doc.text, spans, count_tokens, budget):
             text = doc.text[start:end]
@@ -69,7 +72,18 @@ def chunk_document(doc: Document, count_tokens: TokenCounter, max_tokens: int) -
             suffix = f"-{seen[digest]}" if seen[digest] > 1 else ""
             chunk_id = f"{doc.doc_id}-{digest}{suffix}"
             chunks.append(
-                Chunk(chunk_id, doc.doc_id, doc.title, section, text, start, end, exercise)
+                Chunk(
+                    chunk_id,
+                    doc.doc_id,
+                    doc.title,
+                    section,
+                    text,
+                    start,
+                    end,
+                    exercise,
+                    holds=prescribed.holds,
+                    repetitions=prescribed.repetitions,
+                )
             )
     return chunks
 

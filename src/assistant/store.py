@@ -16,6 +16,7 @@ from assistant.errors import IndexUnreadableError
 
 REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
 BATCH = 16  # chunks embedded per progress step
+LIST_SEPARATOR = "\n"  # between the phrases of a list kept in metadata
 
 
 class Store:
@@ -131,6 +132,8 @@ def metadata(chunk: Chunk) -> dict[str, str | int]:
         "end": chunk.end,
         "prefix": len(heading_prefix(chunk.title, chunk.section)),
         "exercise": chunk.exercise,
+        "holds": LIST_SEPARATOR.join(chunk.holds),
+        "repetitions": LIST_SEPARATOR.join(chunk.repetitions),
     }
 
 
@@ -145,4 +148,11 @@ def to_chunk(chunk_id: str, meta: dict[str, Any], document: str) -> Chunk:
         start=int(meta["start"]),
         end=int(meta["end"]),
         exercise=str(meta.get("exercise", "")),  # indexes built before it was derived
+        holds=split_list(meta.get("holds")),
+        repetitions=split_list(meta.get("repetitions")),
     )
+
+
+def split_list(value: Any) -> tuple[str, ...]:
+    """A list kept in Chroma's metadata (which holds scalars only), back as a tuple."""
+    return tuple(str(value).split(LIST_SEPARATOR)) if value else ()

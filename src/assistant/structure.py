@@ -6,12 +6,17 @@ an optional label ("Starting Position: Begin by kneeling…"). The heading names
 without its list number or a subtitle after a colon ("3. Bird Dog Exercise: Core Strengthening"
 → "Bird Dog Exercise"). A clinic's new article with a "Clamshell" section and steps is then
 known with no change to code or lexicon.
+
+A section's dose is the holds and repetitions its text prescribes, verbatim: time spans
+("30 seconds to one minute", "a few seconds") and counts ("three times", "2-3 sets"). They are
+derived for any section, exercise or not (an article may teach a stretch in prose).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from assistant.lexicon import load_lexicon
 
@@ -19,6 +24,38 @@ MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 LABEL = re.compile(r"^[A-Z][\w /&-]{0,40}:\s+")  # "Starting Position: ", "Forward Lunge: "
 NUMBER = re.compile(r"^\d+[.)]\s*")
 FIRST_WORD = re.compile(r"[a-z]+")
+AMOUNT = (
+    r"(?:\d+|one|two|three|four|five|six|eight|ten|twelve|fifteen|twenty|thirty|sixty"
+    r"|a few|a couple of|several)"
+)
+SPAN = rf"{AMOUNT}(?:\s*(?:-|–|to|or)\s*{AMOUNT})?"
+HOLD = re.compile(
+    rf"\b{SPAN}[\s-]+(?:seconds?|secs?|minutes?|mins?|breaths?)\b"
+    r"(?:\s+to\s+(?:a|one|\d+)\s+minutes?\b)?",
+    re.IGNORECASE,
+)
+REPETITIONS = re.compile(
+    rf"\b{SPAN}\s+(?:repetitions|reps|sets|times|rounds)\b(?:\s+(?:on )?each side\b)?"
+    r"|\b(?:once|twice) (?:a|per|each) (?:day|week|side)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Dose:
+    """The holds and repetitions a section prescribes, as its text words them."""
+
+    holds: tuple[str, ...] = ()
+    repetitions: tuple[str, ...] = ()
+
+
+def dose(text: str) -> Dose:
+    """Every hold and repetition phrase in `text`, each once, in reading order."""
+
+    def found(pattern: re.Pattern[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in pattern.finditer(text)))
+
+    return Dose(found(HOLD), found(REPETITIONS))
 
 
 def first_words(item: str) -> set[str]:

@@ -223,21 +223,31 @@ def test_a_new_articles_exercises_are_listed_with_no_code_change(
     assert any(line.startswith("- Side-Lying Leg Raise: ") for line in lines), answer.text
 
 
+@pytest.mark.parametrize(
+    "missing",
+    [
+        pytest.param(("exercise", "holds", "repetitions"), id="before-exercises"),
+        pytest.param(("holds", "repetitions"), id="before-doses"),
+    ],
+)
 def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
-    settings: Settings, embeddings
+    settings: Settings, embeddings, missing: tuple[str, ...]
 ) -> None:
     build_index(settings, embeddings)
     store = Store(settings.index_dir, settings.collection, embeddings)
     manifest = store.manifest()
-    # What an index built by the previous release holds: no `exercise` key at all.
-    store._collection.update(ids=list(manifest), metadatas=[{"exercise": None} for _ in manifest])
-    assert all("exercise" not in m for m in store.manifest().values())
+    # What an index built by an earlier release holds: not these keys at all.
+    store._collection.update(
+        ids=list(manifest), metadatas=[dict.fromkeys(missing) for _ in manifest]
+    )
+    assert all(key not in m for m in store.manifest().values() for key in missing)
     before = embeddings.embedded
     assistant = build_assistant(settings, embeddings=embeddings)
     upgrading = embeddings.embedded - before
-    names = {c.exercise for c in assistant.retriever.chunks.values()}
-    assert "Bridge Pose" in names
-    assert all("exercise" in m for m in store.manifest().values())
+    chunks = assistant.retriever.chunks.values()
+    assert "Bridge Pose" in {c.exercise for c in chunks}
+    assert ("10-20 seconds",) in {c.holds for c in chunks}
+    assert all(key in m for m in store.manifest().values() for key in missing)
     before = embeddings.embedded
     build_assistant(settings, embeddings=embeddings)
     # The start that brought it up to date embedded no more than any later start: no chunk

@@ -11,7 +11,7 @@ from assistant.chunking import chunk_document
 from assistant.corpus import Document, load_corpus
 from assistant.lexicon import Lexicon, load_lexicon, words_pattern
 from assistant.settings import PROJECT_ROOT
-from assistant.structure import exercise_name, first_words
+from assistant.structure import Dose, dose, exercise_name, first_words
 
 # Every section of the shipped corpus that teaches an exercise with steps, by document. The
 # answerer knows an exercise only through what ingest derives: a heading missing here from
@@ -67,6 +67,64 @@ def test_a_new_articles_exercise_is_known_with_no_code_change() -> None:
     by_section = {c.section: c.exercise for c in chunks}
     assert by_section["Clamshell"] == "Clamshell"
     assert by_section["Tips"] == ""  # advice, not steps
+
+
+def test_a_new_articles_holds_and_repetitions_are_derived_at_ingest() -> None:
+    doc = Document("hip-care", Path("hip-care.md"), "Hip Care at Home", CLAMSHELL, 0)
+    by_section = {c.section: (c.holds, c.repetitions) for c in chunk_document(doc, words, 200)}
+    assert by_section["Clamshell"] == ((), ("15 times on each side",))
+    assert by_section["Tips"] == ((), ())
+
+
+# Every exercise of the shipped corpus that prescribes a hold or repetitions, as ingest derives
+# it: a dose missing here is a "how long do I hold it?" answered from the wrong sentences.
+CORPUS_DOSES = {
+    "Hip Flexor Stretch": Dose(("20-30 seconds",), ("2-3 times",)),
+    "Bird Dog Exercise": Dose(("a few seconds",), ("10-15 repetitions on each side", "2-3 sets")),
+    "Glute Bridge with Hip Extension": Dose((), ("10-15 repetitions on each side", "2-3 sets")),
+    "Psoas Stretch (Lunge Stretch)": Dose(("30 seconds to one minute",), ()),
+    "Bridge Pose": Dose(("10-20 seconds",), ()),
+    "Kneeling Hip Flexor Stretch": Dose(("30 seconds",), ()),
+    "Cat-Cow Stretch (for Spine Mobility)": Dose(("30 seconds to a minute",), ()),
+}
+
+
+def test_every_dose_of_the_corpus_is_derived_at_ingest() -> None:
+    derived = {}
+    for doc in load_corpus(PROJECT_ROOT / "corpus"):
+        for chunk in chunk_document(doc, words, 200):
+            if chunk.exercise and (chunk.holds or chunk.repetitions):
+                derived[chunk.exercise] = Dose(chunk.holds, chunk.repetitions)
+    assert derived == CORPUS_DOSES
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        pytest.param(
+            "Hold the stretch for 30 seconds, then relax. Repeat three times.",
+            Dose(("30 seconds",), ("three times",)),
+            id="words-and-digits",
+        ),
+        pytest.param(
+            "Hold for 30 seconds to one minute, then for 30 seconds again.",
+            Dose(("30 seconds to one minute", "30 seconds"), ()),
+            id="a-range-to-a-minute-and-each-phrase-once-in-order",
+        ),
+        pytest.param(
+            "Hold for a few seconds. Do 2–3 sets, twice a day.",
+            Dose(("a few seconds",), ("2–3 sets", "twice a day")),
+            id="vague-amounts-en-dash-and-frequency",
+        ),
+        pytest.param(
+            "Rest for a few days. Once you are in position, breathe. Sit for 8 hours.",
+            Dose((), ()),
+            id="days-hours-and-once-are-no-dose",
+        ),
+    ],
+)
+def test_doses_are_the_holds_and_repetitions_a_text_words(text: str, found: Dose) -> None:
+    assert dose(text) == found
 
 
 @pytest.mark.parametrize(

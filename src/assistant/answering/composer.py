@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.choosing import capped, conflicting, distinct, in_reading_order, unique
+from assistant.answering.doses import Doses, dose_sentences
 from assistant.answering.exercises import exercise_lines
 from assistant.answering.followups import Turn
 from assistant.answering.intent import (
@@ -108,6 +109,11 @@ class Composer:
             lines = exercise_lines(candidates, scores, self.siblings, usable)
             if lines:
                 return write([c for c, _ in lines], conflict=False, labels=dict(lines))
+        if Intent.HOWTO not in intents and self.asks_dose(turn, intents):
+            # "How long do I hold it?": the doses ingest derived for the exercise asked about.
+            doses = self.doses(read, query_vector)
+            if doses is not None:
+                return write([*doses.sentences, *doses.differing], conflict=bool(doses.differing))
         ranked = sorted(candidates, key=lambda c: -scores[c])
         chosen = self.select(turn, intents, ranked, scores)
         # The learned ranker picks the opening sentences: the ones that answer. Not for a how-to
@@ -132,6 +138,27 @@ class Composer:
         chosen, twins = merged(chosen)
         chosen = coherent(chosen, usable) or standalone(chosen)
         return write(chosen, conflict=False, twins=twins)
+
+    def asks_dose(self, turn: Turn, intents: set[Intent]) -> bool:
+        """Whether the question asks for a hold or a number of repetitions (in its wording, or
+        by the learned kind model)."""
+        if {Intent.DURATION, Intent.COUNT} & intents:
+            return True
+        return self.kinds is not None and self.kinds.kind(turn.intent_text) is Kind.NUMBERS
+
+    def doses(self, read: Reading, query_vector: list[float]) -> Doses | None:
+        """The dose sentences of the exercise the learned ranker's best sentences are about."""
+        if self.ranker is None:
+            return None
+        candidates = read.candidates
+        learned = self.ranker.rank(read.features, query_vector, [c.text for c in candidates])
+        order = sorted(range(len(candidates)), key=lambda i: -learned[i])
+        measures = {Intent.DURATION, Intent.COUNT} & read.intents
+        holds_first = Intent.DURATION in measures if len(measures) == 1 else None
+        ranked = [candidates[i] for i in order]
+        return dose_sentences(
+            ranked, self.siblings, usable, holds_first=holds_first, worded=bool(measures)
+        )
 
     def read(self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]) -> Reading:
         """Every sentence of the passages, with its hand-set score and the ranker's features."""
