@@ -108,18 +108,20 @@ def ingest(ctx: click.Context, rebuild: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
 @click.option(
     "--jsonl",
-    type=click.File("r", encoding="utf-8"),
+    type=click.File("rb"),
     help="Answer one question per line of FILE ('-' for stdin), one JSON object per line out.",
 )
 @click.pass_context
-def ask(ctx: click.Context, question: str | None, as_json: bool, jsonl: IO[str] | None) -> None:
+def ask(ctx: click.Context, question: str | None, as_json: bool, jsonl: IO[bytes] | None) -> None:
     """Answer QUESTION with numbered sources."""
     if (question is None) == (jsonl is None):
         raise click.UsageError("give either a QUESTION or --jsonl FILE")
+    if question is not None and not question.strip():
+        raise click.UsageError("the question is empty")
     with user_errors(ctx.obj["debug"]):
         assistant = load_assistant(load_settings())
         if jsonl is not None:
-            if not answer_lines(assistant, jsonl):
+            if not answer_lines(assistant, jsonl, debug=ctx.obj["debug"]):
                 ctx.exit(1)
             return
         assert question is not None
@@ -127,19 +129,31 @@ def ask(ctx: click.Context, question: str | None, as_json: bool, jsonl: IO[str] 
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else render(answer))
 
 
-def answer_lines(assistant: Assistant, lines: IO[str]) -> bool:
-    """Answer each line (a question, or JSON with question and history); False if any failed."""
+def answer_lines(assistant: Assistant, lines: IO[bytes], *, debug: bool = False) -> bool:
+    """Answer each line (a question, or JSON with question and history); False if any failed.
+    A line that cannot be answered (not UTF-8, broken JSON, a bad field, a bug) gets an error
+    record of its own, and the other lines are still answered."""
     ok = True
-    for raw in lines:
-        line = raw.strip()
-        if not line:
+    for number, raw in enumerate(lines, 1):
+        text = raw.decode("utf-8", errors="replace").strip()
+        if not text:
             continue
         try:
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as exc:
+                raise AssistantError(f"line {number} is not valid UTF-8") from exc
             question, history = parse_line(line)
             record: dict[str, Any] = assistant.ask(question, history).to_dict()
         except AssistantError as exc:
             ok = False
-            record = {"question": line, "error": str(exc)}
+            record = {"line": number, "question": text, "error": str(exc)}
+        except Exception as exc:
+            if debug:
+                raise
+            ok = False
+            error = f"internal error ({type(exc).__name__}); rerun with --debug"
+            record = {"line": number, "question": text, "error": error}
         click.echo(json.dumps(record, ensure_ascii=False))
     return ok
 
@@ -152,10 +166,18 @@ def parse_line(line: str) -> tuple[str, list[str]]:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise AssistantError(f"line is not valid JSON: {exc.msg}") from exc
+    if not isinstance(record, dict):
+        raise AssistantError('a JSON line must be an object with "question" and "history"')
     question, history = record.get("question"), record.get("history", [])
-    if not isinstance(question, str) or not isinstance(history, list):
-        raise AssistantError('a JSON line needs "question" (text) and optional "history" (list)')
-    return question, [str(turn) for turn in history]
+    if (
+        not isinstance(question, str)
+        or not isinstance(history, list)
+        or not all(isinstance(turn, str) for turn in history)
+    ):
+        raise AssistantError(
+            'a JSON line needs "question" (text) and optional "history" (a list of texts)'
+        )
+    return question, history
 
 
 def render(answer: Answer) -> str:

@@ -11,3 +11,7 @@ class CorpusError(AssistantError):
 
 class IndexUnreadableError(AssistantError):
     """The search index is unreadable; the message says how to rebuild it."""
+
+
+class IngestBusyError(AssistantError):
+    """Another ingest holds the index's lock."""

@@ -1,12 +1,14 @@
-"""Ingest: corpus → chunks → the persistent index, incrementally and without duplicates."""
+"""Ingest: corpus → chunks → a new index generation, reusing every vector already computed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.chunking import Chunk, TokenCounter, chunk_document
 from assistant.corpus import load_corpus
+from assistant.errors import AssistantError
 from assistant.settings import Settings
 from assistant.store import Store, metadata
 
@@ -22,6 +24,10 @@ class IngestReport:
     removed: int
     unchanged: int
     documents: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
 
     def __str__(self) -> str:
         return (
@@ -41,21 +47,45 @@ def build_chunks(settings: Settings, count_tokens: TokenCounter) -> list[Chunk]:
 
 
 def ingest(
-    chunks: list[Chunk], store: Store, progress: ProgressFactory | None = None
+    chunks: list[Chunk],
+    target: Store,
+    *,
+    current: dict[str, dict[str, Any]],
+    donors: Sequence[Store] = (),
+    progress: ProgressFactory | None = None,
 ) -> IngestReport:
-    """Bring the index in line with `chunks`: embed new ones, drop vanished ones, fix moved ones."""
-    stored = store.manifest()
-    wanted = {chunk.chunk_id: chunk for chunk in chunks}
-    new = [c for c in chunks if c.chunk_id not in stored]
-    moved = [c for c in chunks if c.chunk_id in stored and stored[c.chunk_id] != metadata(c)]
-    gone = [chunk_id for chunk_id in stored if chunk_id not in wanted]
-    if new:
-        store.add(new, (progress or silent)(len(new)))
-    store.update_metadata(moved)
-    store.delete(gone)
-    unchanged = len(wanted) - len(new) - len(moved)
+    """Fill the empty `target` generation with `chunks`: vectors the `donors` hold (the current
+    generation, unfinished ones) are copied, only the rest embedded. The report compares it
+    with the `current` generation's manifest."""
+    reused: dict[str, list[float]] = {}
+    for donor in donors:
+        missing = [c.chunk_id for c in chunks if c.chunk_id not in reused]
+        if not missing:
+            break
+        try:
+            reused.update(donor.vectors(missing))
+        except AssistantError:
+            continue  # an unreadable leftover: embed instead
+    copied = [c for c in chunks if c.chunk_id in reused]
+    target.put(copied, [reused[c.chunk_id] for c in copied])
+    fresh = [c for c in chunks if c.chunk_id not in reused]
+    if fresh:
+        target.add(fresh, (progress or silent)(len(fresh)))
+    if target.count() != len({c.chunk_id for c in chunks}):
+        raise AssistantError(
+            f"the new index at {target.path} holds {target.count()} chunks, not {len(chunks)}"
+        )
+    return compare(chunks, current)
+
+
+def compare(chunks: list[Chunk], current: dict[str, dict[str, Any]]) -> IngestReport:
+    """What `chunks` change against the `current` generation's manifest."""
+    wanted = {chunk.chunk_id for chunk in chunks}
+    new = sum(c.chunk_id not in current for c in chunks)
+    moved = sum(c.chunk_id in current and current[c.chunk_id] != metadata(c) for c in chunks)
+    gone = sum(chunk_id not in wanted for chunk_id in current)
     documents = len({c.doc_id for c in chunks})
-    return IngestReport(len(new), len(moved), len(gone), unchanged, documents)
+    return IngestReport(new, moved, gone, len(wanted) - new - moved, documents)
 
 
 def silent(total: int) -> Callable[[int], None]:

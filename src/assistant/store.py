@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -16,6 +15,7 @@ from assistant.errors import IndexUnreadableError
 
 REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
 BATCH = 16  # chunks embedded per progress step
+COPY_BATCH = 1000  # chunks copied per call (Chroma caps one call's batch)
 LIST_SEPARATOR = "\n"  # between the phrases of a list kept in metadata
 
 
@@ -68,6 +68,33 @@ class Store:
             self._guard(partial(self._db.add_texts, texts, metas, ids=ids))
             progress(len(batch))
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored embeddings of those of `ids` this store holds."""
+        found: dict[str, list[float]] = {}
+        for first in range(0, len(ids), COPY_BATCH):
+            part = list(ids[first : first + COPY_BATCH])
+            got = self._guard(partial(self._collection.get, ids=part, include=["embeddings"]))
+            embeddings = got["embeddings"] if got["embeddings"] is not None else []
+            found.update(
+                (i, [float(x) for x in v]) for i, v in zip(got["ids"], embeddings, strict=True)
+            )
+        return found
+
+    def put(self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]]) -> None:
+        """Store chunks with embeddings computed before (copied from another generation)."""
+        for first in range(0, len(chunks), COPY_BATCH):
+            batch = chunks[first : first + COPY_BATCH]
+            embeddings = [list(v) for v in vectors[first : first + COPY_BATCH]]
+            metas: list[Any] = [metadata(c) for c in batch]
+            add = partial(
+                self._collection.add,
+                ids=[c.chunk_id for c in batch],
+                embeddings=embeddings,  # type: ignore[arg-type]
+                metadatas=metas,
+                documents=[c.embed_text for c in batch],
+            )
+            self._guard(add)
+
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
         """Rewrite where unchanged chunks sit (their text, hence their vector, is the same)."""
         if chunks:
@@ -112,14 +139,6 @@ class Store:
             raise IndexUnreadableError(
                 f"the index at {self.path} failed ({exc}); {REBUILD_HINT}"
             ) from exc
-
-
-def wipe(path: Path) -> None:
-    """Delete an index folder so it can be rebuilt from scratch."""
-    from chromadb.api.client import SharedSystemClient  # type: ignore[attr-defined]
-
-    SharedSystemClient.clear_system_cache()
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def metadata(chunk: Chunk) -> dict[str, str | int]:

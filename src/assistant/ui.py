@@ -7,6 +7,7 @@ sessions except the read-only assistant and the feedback file.
 from __future__ import annotations
 
 import html
+import json
 import os
 import tempfile
 import time
@@ -52,6 +53,7 @@ a.cite { font-weight: 600; text-decoration: none; }
 .draft { color: #6b7280; }
 """
 CHECKING = "Draft, not yet checked against the sources…"
+MARKDOWN = frozenset("[]()!*_`#~|\\<>")  # characters Markdown (or its HTML) acts on
 STREAM_STEPS = 12  # an extractive answer is ready at once; it is revealed in steps
 
 
@@ -63,8 +65,9 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     def respond(
         message: str, chat: list[dict[str, Any]], turns: list[Answer | None]
     ) -> Iterator[tuple[list[dict[str, Any]], list[Answer | None], str]]:
-        # User text is escaped: it is shown as text, never interpreted as markup.
-        chat = [*chat, {"role": "user", "content": html.escape(message)}]
+        # User text is shown as text, never read as HTML or Markdown (an image link in a
+        # message would otherwise make the browser fetch it).
+        chat = [*chat, {"role": "user", "content": as_text(message)}]
         history = [a.question for a in turns if a is not None]
         answer: Answer | None = None
         draft = ""
@@ -98,9 +101,9 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         stored = "with your question" if keep_question else "without your question"
         return f"Thank you, your feedback was saved on this computer ({stored})."
 
-    def api_chat(question: str) -> str:
+    def api_chat(question: str, history: str = "[]") -> str:
         try:
-            return to_html(assistant.ask(question), 1)
+            return to_html(assistant.ask(question, parse_history(history)), 1)
         except AssistantError as exc:
             return html.escape(f"Sorry: {exc}.")
 
@@ -153,18 +156,41 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         summary_button.click(
             summarise, turns, [summary_text, summary_file], api_visibility="private"
         )
-        # A plain endpoint for programs (gradio_client): one question in, the answer's HTML out.
+        # A plain endpoint for programs (gradio_client): a question and, for a follow-up, the
+        # earlier questions as a JSON list (oldest first) in; the answer's HTML out.
         api_in, api_out = gr.Textbox(visible=False), gr.Textbox(visible=False)
-        api_in.submit(api_chat, api_in, api_out, api_name="chat")
+        api_history = gr.Textbox(visible=False, value="[]")
+        api_in.submit(api_chat, [api_in, api_history], api_out, api_name="chat")
     return page  # type: ignore[no-any-return]
+
+
+def parse_history(text: str | None) -> list[str]:
+    """The `/chat` endpoint's history: a JSON list of the earlier questions ("" or null: none)."""
+    if not text or not text.strip():
+        return []
+    try:
+        history = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AssistantError("the history must be a JSON list of earlier questions") from exc
+    if history is None:
+        return []
+    if not isinstance(history, list) or not all(isinstance(t, str) for t in history):
+        raise AssistantError("the history must be a JSON list of earlier questions")
+    return history
+
+
+def as_text(message: str) -> str:
+    """A user's message as inert HTML: escaped, every character Markdown acts on written as an
+    entity, line breaks kept."""
+    escaped = html.escape(message, quote=True)
+    escaped = "".join(f"&#{ord(c)};" if c in MARKDOWN else c for c in escaped)
+    return escaped.replace("\n", "<br>")
 
 
 def inert(text: str) -> str:
     """Unchecked model text as plain, greyed paragraphs: escaped, and with every character
     Markdown acts on written as an entity, so no link, image or emphasis can form."""
-    escaped = html.escape(text, quote=True)
-    escaped = "".join(f"&#{ord(c)};" if c in "[]()!*_`#~|\\<>" else c for c in escaped)
-    return "<p class='draft'>" + escaped.replace("\n", "<br>") + "</p>"
+    return "<p class='draft'>" + as_text(text) + "</p>"
 
 
 def reveal(text: str) -> Iterator[str]:

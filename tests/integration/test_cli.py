@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from assistant import cli
+from assistant.generations import IndexHome
 from assistant.settings import Settings
 from tests.unit.test_answer import ANSWER_KEYS as CONTRACT
 from tests.unit.test_answer import CITATION_KEYS as CITATION
@@ -116,7 +116,9 @@ def test_corrupt_index_message_names_rebuild(runner: CliRunner, settings: Settin
     from chromadb.api.client import SharedSystemClient
 
     SharedSystemClient.clear_system_cache()
-    (Path(settings.index_dir) / "chroma.sqlite3").write_bytes(b"garbage" * 500)
+    current = IndexHome(settings.index_dir).current()
+    assert current is not None
+    (current / "chroma.sqlite3").write_bytes(b"garbage" * 500)
     result = runner.invoke(cli.main, ["ask", "where is the psoas?"])
     assert result.exit_code == 1
     assert "assistant ingest --rebuild" in result.stderr
@@ -125,10 +127,20 @@ def test_corrupt_index_message_names_rebuild(runner: CliRunner, settings: Settin
     assert runner.invoke(cli.main, ["ask", "where is the psoas?"]).exit_code == 0
 
 
-def test_empty_question_is_a_clear_error(runner: CliRunner) -> None:
+def test_empty_question_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(cli.main, ["ask", "   "])
+    assert result.exit_code == 2  # as documented for a missing question
+    assert "the question is empty" in result.stderr
+
+
+def test_a_second_ingest_while_one_runs_is_refused_with_a_clear_message(
+    runner: CliRunner, settings: Settings
+) -> None:
+    with IndexHome(settings.index_dir).lock(wait=False):
+        result = runner.invoke(cli.main, ["ingest"])
     assert result.exit_code == 1
-    assert "please type a question" in result.stderr
+    assert "another ingest is running" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_invalid_setting_names_the_variable(

@@ -9,6 +9,7 @@ import pytest
 from assistant.assistant import build_assistant, build_index
 from assistant.embeddings import load_token_counter, max_tokens
 from assistant.errors import CorpusError, IndexUnreadableError
+from assistant.generations import IndexHome
 from assistant.indexing import build_chunks
 from assistant.settings import Settings
 from assistant.store import Store
@@ -16,8 +17,15 @@ from assistant.store import Store
 pytestmark = pytest.mark.integration
 
 
+def current_store(settings: Settings, embeddings) -> Store:
+    """The index generation in use."""
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    return Store(path, settings.collection, embeddings)
+
+
 def stored_ids(settings: Settings, embeddings) -> set[str]:
-    return set(Store(settings.index_dir, settings.collection, embeddings).manifest())
+    return set(current_store(settings, embeddings).manifest())
 
 
 def test_second_ingest_changes_nothing_and_embeds_nothing(settings: Settings, embeddings) -> None:
@@ -65,7 +73,7 @@ def test_text_inserted_early_shifts_spans_without_reembedding(
     report = build_index(settings, embeddings)
     assert report.updated > 0, "chunks after the insertion moved: their spans must be updated"
     assert embeddings.embedded == report.added
-    store = Store(settings.index_dir, settings.collection, embeddings)
+    store = current_store(settings, embeddings)
     source = path.read_text(encoding="utf-8")
     for chunk in store.chunks():
         if chunk.doc_id == "psoas-and-back-pain":
@@ -78,7 +86,7 @@ def test_deleted_document_disappears(settings: Settings, embeddings) -> None:
     report = build_index(settings, embeddings)
     assert report.removed > 0
     assert report.added == 0
-    store = Store(settings.index_dir, settings.collection, embeddings)
+    store = current_store(settings, embeddings)
     assert all(c.doc_id != "ow-my-iliopsoas" for c in store.chunks())
 
 
@@ -145,7 +153,9 @@ def test_corrupt_index_names_rebuild_and_rebuild_fixes_it(settings: Settings, em
     from chromadb.api.client import SharedSystemClient
 
     SharedSystemClient.clear_system_cache()
-    (settings.index_dir / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    current = IndexHome(settings.index_dir).current()
+    assert current is not None
+    (current / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(IndexUnreadableError, match=r"assistant ingest --rebuild"):
         build_assistant(settings, embeddings=embeddings)
     report = build_index(settings, embeddings, rebuild=True)
@@ -180,7 +190,7 @@ def test_exercises_are_derived_at_ingest_and_kept_with_the_index(
     settings: Settings, embeddings
 ) -> None:
     build_index(settings, embeddings)
-    stored = Store(settings.index_dir, settings.collection, embeddings).chunks()
+    stored = current_store(settings, embeddings).chunks()
     names = {c.exercise for c in stored if c.doc_id == "psoas-and-back-pain"}
     assert {"Bridge Pose", "Leg Lowering (for Core Strength)"} <= names
 
@@ -234,7 +244,7 @@ def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
     settings: Settings, embeddings, missing: tuple[str, ...]
 ) -> None:
     build_index(settings, embeddings)
-    store = Store(settings.index_dir, settings.collection, embeddings)
+    store = current_store(settings, embeddings)
     manifest = store.manifest()
     # What an index built by an earlier release holds: not these keys at all.
     store._collection.update(
@@ -247,7 +257,9 @@ def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
     chunks = assistant.retriever.chunks.values()
     assert "Bridge Pose" in {c.exercise for c in chunks}
     assert ("10-20 seconds",) in {c.holds for c in chunks}
-    assert all(key in m for m in store.manifest().values() for key in missing)
+    upgraded = current_store(settings, embeddings)
+    assert upgraded.path != store.path  # a new generation, its vectors copied
+    assert all(key in m for m in upgraded.manifest().values() for key in missing)
     before = embeddings.embedded
     build_assistant(settings, embeddings=embeddings)
     # The start that brought it up to date embedded no more than any later start: no chunk

@@ -61,6 +61,32 @@ def test_chat_endpoint_shows_a_referral(page_url: str) -> None:
     assert "Numbness or tingling" in reply
 
 
+def test_chat_endpoint_answers_a_follow_up_given_the_earlier_questions(page_url: str) -> None:
+    from gradio_client import Client
+
+    client = Client(page_url, verbose=False)
+    earlier = '["how do I do the bridge pose from the back pain article?"]'
+    reply = client.predict("how long do I hold it at the top?", earlier, api_name="/chat")
+    assert "10-20 seconds" in reply
+    alone = client.predict("how long do I hold it at the top?", api_name="/chat")
+    assert alone != reply
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        pytest.param("not json", id="not-json"),
+        pytest.param('{"a": 1}', id="an-object"),
+        pytest.param("[1, 2]", id="not-texts"),
+    ],
+)
+def test_chat_endpoint_names_a_broken_history(page_url: str, history: str) -> None:
+    from gradio_client import Client
+
+    reply = Client(page_url, verbose=False).predict("and why?", history, api_name="/chat")
+    assert "history must be a JSON list" in reply
+
+
 def test_empty_question_is_a_message_not_an_error(page_url: str) -> None:
     from gradio_client import Client
 

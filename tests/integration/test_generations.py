@@ -1,0 +1,184 @@
+"""Index generations against real Chroma and the real model: an ingest while the app serves, a
+killed ingest at every stage, an interrupted first build, two ingests at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from assistant.assistant import build_assistant, build_index
+from assistant.embeddings import load_token_counter
+from assistant.errors import IngestBusyError
+from assistant.generations import IndexHome
+from assistant.indexing import build_chunks
+from assistant.settings import Settings
+from assistant.store import Store
+
+pytestmark = pytest.mark.integration
+
+QUESTIONS = [
+    "how long do I hold the half-kneeling stretch?",
+    "where is the psoas?",
+    "what causes iliopsoas pain?",
+    "how do I do the bird dog?",
+]
+
+
+def answers(settings: Settings, embeddings) -> list[str]:
+    assistant = build_assistant(settings, embeddings=embeddings)
+    return [assistant.ask(q).text for q in QUESTIONS]
+
+
+def current_store(settings: Settings, embeddings) -> Store:
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    return Store(path, settings.collection, embeddings)
+
+
+def edit(settings: Settings, old: str, new: str) -> None:
+    path = settings.corpus_dir / "amazing-iliopsoas.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_running_app_answers_from_a_new_ingest_at_its_next_question(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    assistant = build_assistant(settings, embeddings=embeddings)
+    assert "45 seconds" not in assistant.ask(QUESTIONS[0]).text
+    # An edit and a removal: before generations, every chunk id the app had in memory that the
+    # ingest deleted came back from Chroma without metadata and the answer failed.
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    (settings.corpus_dir / "ow-my-iliopsoas.md").unlink()
+    report = build_index(settings, embeddings)
+    assert report.removed > 1
+    for question in QUESTIONS:
+        answer = assistant.ask(question)
+        assert answer.in_scope
+        assert all(c.doc_id != "ow-my-iliopsoas" for c in answer.citations)
+    assert "45 seconds" in assistant.ask(QUESTIONS[0]).text
+    # An added document is seen too.
+    (settings.corpus_dir / "clinic-notes.txt").write_text(
+        "Clinic notes\n\nOur therapists recommend the couch stretch for tight hip flexors "
+        "after long drives.\n",
+        encoding="utf-8",
+    )
+    build_index(settings, embeddings)
+    answer = assistant.ask("what stretch do the therapists recommend after long drives?")
+    assert any(c.doc_id == "clinic-notes" for c in answer.citations)
+
+
+def kill_at(settings: Settings, embeddings, stage: str) -> None:
+    """Leave the index folder as an ingest killed at `stage` leaves it (the switch is one
+    rename: there is no state between these)."""
+    home = IndexHome(settings.index_dir)
+    chunks = build_chunks(settings, load_token_counter())
+    if stage == "after-switch":
+        build_index(settings, embeddings)
+        return
+    path = home.new_generation()
+    if stage == "before-first-write":
+        return
+    store = Store(path, settings.collection, embeddings)
+    done = chunks[:7] if stage == "mid-embedding" else chunks
+    store.add(done, lambda n: None)
+
+
+@pytest.mark.parametrize(
+    "stage",
+    ["before-first-write", "mid-embedding", "complete-before-switch", "after-switch"],
+)
+def test_a_killed_ingest_leaves_the_old_index_or_the_new_never_a_mix(
+    settings: Settings, embeddings, stage: str
+) -> None:
+    build_index(settings, embeddings)
+    before = answers(settings, embeddings)
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    kill_at(settings, embeddings, stage)
+    after = answers(settings, embeddings)
+    if stage == "after-switch":
+        assert "45 seconds" in after[0]
+    else:
+        assert after == before
+    embeddings.embedded = 0
+    report = build_index(settings, embeddings)
+    chunks = build_chunks(settings, load_token_counter())
+    stored = current_store(settings, embeddings)
+    assert sorted(stored.manifest()) == sorted(c.chunk_id for c in chunks)  # no orphan, no copy
+    if stage != "after-switch":
+        assert (report.added, report.removed) == (1, 1)
+    if stage in ("mid-embedding", "complete-before-switch"):
+        assert embeddings.embedded <= 1  # what the killed ingest stored is reused
+    assert any("45 seconds" in c.text for c in stored.chunks())
+
+
+def test_an_interrupted_first_build_is_finished_by_the_next_start(
+    settings: Settings, embeddings
+) -> None:
+    home = IndexHome(settings.index_dir)
+    chunks = build_chunks(settings, load_token_counter())
+    partial = Store(home.new_generation(), settings.collection, embeddings)
+    partial.add(chunks[:16], lambda n: None)  # killed at 16 of the chunks
+    assistant = build_assistant(settings, embeddings=embeddings)
+    assert len(assistant.retriever.chunks) == len(chunks)
+    assert {c.doc_id for c in assistant.retriever.chunks.values()} == {c.doc_id for c in chunks}
+    assert all(source is not None for source in assistant.sources.values())
+
+
+def test_a_second_ingest_while_one_runs_is_refused_and_corrupts_nothing(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    before = sorted(current_store(settings, embeddings).manifest())
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    with (
+        IndexHome(settings.index_dir).lock(wait=False),
+        pytest.raises(IngestBusyError, match="another ingest is running"),
+    ):
+        build_index(settings, embeddings)
+    assert sorted(current_store(settings, embeddings).manifest()) == before
+
+
+def test_sigkill_of_a_real_ingest_mid_embedding_keeps_the_index(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    before = answers(settings, embeddings)
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
+        "ASSISTANT_DATA_DIR": str(settings.data_dir),
+        "ASSISTANT_INGEST_THREADS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "ingest", "--rebuild"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    home = IndexHome(settings.index_dir)
+    deadline = time.monotonic() + 120
+    # Kill it once its new generation exists (it embeds every chunk again: seconds of work).
+    while time.monotonic() < deadline and process.poll() is None:
+        if any((p / "chroma.sqlite3").exists() for p in home.unfinished()):
+            time.sleep(0.5)
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the ingest finished before it could be killed"
+    assert answers(settings, embeddings) == before
+    report = build_index(settings, embeddings)
+    assert (report.added, report.removed) == (1, 1)
+    chunks = build_chunks(settings, load_token_counter())
+    assert sorted(current_store(settings, embeddings).manifest()) == sorted(
+        c.chunk_id for c in chunks
+    )
+    assert "45 seconds" in answers(settings, embeddings)[0]

@@ -1,0 +1,95 @@
+"""The index folder's generations: an atomic switch, what is kept, the ingest lock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import IngestBusyError
+from assistant.generations import LEGACY, POINTER, IndexHome
+
+
+def filled(home: IndexHome) -> Path:
+    path = home.new_generation()
+    (path / "data").write_text("vectors", encoding="utf-8")
+    return path
+
+
+def test_nothing_is_current_until_a_generation_is_switched_to(tmp_path: Path) -> None:
+    home = IndexHome(tmp_path / "index")
+    assert home.current() is None
+    assert home.stamp() == ""
+    built = filled(home)
+    assert home.current() is None  # an unfinished build is never read
+    home.switch(built)
+    assert home.current() == built
+    assert home.stamp() == built.name
+
+
+def test_a_switch_keeps_the_previous_generation_and_drops_older_and_unfinished_ones(
+    tmp_path: Path,
+) -> None:
+    home = IndexHome(tmp_path)
+    first = filled(home)
+    home.switch(first)
+    unfinished = filled(home)  # what a killed ingest leaves
+    second = filled(home)
+    home.switch(second)
+    assert {p.name for p in tmp_path.glob("gen-*")} == {first.name, second.name}
+    assert not unfinished.exists()
+    assert home.unfinished() == [first]
+    third = filled(home)
+    home.switch(third)
+    assert {p.name for p in tmp_path.glob("gen-*")} == {second.name, third.name}
+
+
+def test_the_stamp_changes_exactly_when_the_generation_does(tmp_path: Path) -> None:
+    home = IndexHome(tmp_path)
+    home.switch(filled(home))
+    before = home.stamp()
+    filled(home)
+    assert home.stamp() == before
+    home.switch(filled(home))
+    assert home.stamp() != before
+
+
+def test_the_pointer_is_replaced_whole_never_written_in_place(tmp_path: Path) -> None:
+    home = IndexHome(tmp_path)
+    home.switch(filled(home))
+    pointer = tmp_path / POINTER
+    inode = pointer.stat().st_ino
+    home.switch(filled(home))
+    assert pointer.stat().st_ino != inode  # a rename: a reader sees the old name or the new
+    assert not list(tmp_path.glob(f"{POINTER}.*"))
+
+
+def test_a_pointer_to_a_missing_or_odd_folder_counts_as_none(tmp_path: Path) -> None:
+    home = IndexHome(tmp_path)
+    (tmp_path / POINTER).write_text("gen-1-1\n", encoding="ascii")
+    assert home.current() is None
+    (tmp_path / POINTER).write_text("../elsewhere\n", encoding="ascii")
+    (tmp_path.parent / "elsewhere").mkdir(exist_ok=True)
+    assert home.current() is None
+
+
+def test_a_legacy_index_is_read_until_a_generation_replaces_it(tmp_path: Path) -> None:
+    (tmp_path / LEGACY).write_bytes(b"sqlite")
+    segment = tmp_path / "0b4e2a9c-1f2d-4c3b-9a8e-7d6c5b4a3f2e"
+    segment.mkdir()
+    (tmp_path / "feedback-notes.txt").write_text("not Chroma's", encoding="utf-8")
+    home = IndexHome(tmp_path)
+    assert home.current() == tmp_path
+    home.switch(filled(home))
+    assert not (tmp_path / LEGACY).exists()
+    assert not segment.exists()
+    assert (tmp_path / "feedback-notes.txt").exists()
+
+
+def test_a_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
+    home = IndexHome(tmp_path)
+    busy = pytest.raises(IngestBusyError, match="another ingest is running")
+    with home.lock(wait=False), busy, IndexHome(tmp_path).lock(wait=False):
+        pass
+    with home.lock(wait=False):  # released: the next one runs
+        pass
