@@ -193,6 +193,29 @@ def render(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+@main.group()
+def feedback() -> None:
+    """The ratings clients left on the chat page (data/feedback.sqlite3)."""
+
+
+@feedback.command("purge")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(min=0),
+    help="Delete only ratings older than this many days (default: all of them).",
+)
+@click.pass_context
+def purge_feedback(ctx: click.Context, days: float | None) -> None:
+    """Delete stored ratings (and any questions kept with them) for good."""
+    with user_errors(ctx.obj["debug"]):
+        from assistant.feedback import FeedbackStore
+
+        settings = load_settings()
+        deleted = FeedbackStore(settings.data_dir / "feedback.sqlite3").purge(days)
+        click.echo(f"{deleted} rating(s) deleted from {settings.data_dir / 'feedback.sqlite3'}")
+
+
 @main.command()
 @click.option("--host", help="Address to listen on (default: ASSISTANT_HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default: ASSISTANT_PORT or 7860).")

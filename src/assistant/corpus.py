@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +12,13 @@ import yaml
 from assistant.errors import CorpusError
 
 SUPPORTED_SUFFIXES = (".md", ".txt")
+# One article is tens of kilobytes; a file far larger is an export or a mistake, and would take
+# minutes to embed (a 20 MB file: about 28,000 chunks, 18 minutes here).
+MAX_FILE_BYTES = 2_000_000
+# Real prose never gives one word this share of its words ("the" is about 6%); a file that does
+# is filler that would swamp search for the whole corpus.
+MAX_WORD_SHARE = 0.3
+MIN_WORDS_FOR_SHARE = 100
 # Files a clinic may leave in the folder that are not documents (a README for editors, say).
 IGNORED_NAMES = frozenset({"README.md", "readme.md"})
 
@@ -46,17 +55,43 @@ def load_corpus(folder: Path) -> list[Document]:
 
 
 def load_document(path: Path) -> Document:
-    """Read one file, parse its front matter and check it has text."""
+    """Read one file, parse its front matter and check it has text that reads like text."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(
+                f"{path}: {size / 1e6:.1f} MB is over the {MAX_FILE_BYTES / 1e6:.0f} MB limit "
+                "for one document; split it into articles"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if b"\x00" in data:
+        raise CorpusError(f"{path}: looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     meta, body_start = parse_front_matter(text, path)
     if not text[body_start:].strip():
         raise CorpusError(f"{path}: the document has no text")
+    check_prose(text[body_start:], path)
     title = meta.get("title") or first_line(text[body_start:]) or path.stem
     return Document(path.stem, path, title, text, body_start, meta)
+
+
+def check_prose(body: str, path: Path) -> None:
+    """Refuse a body that is mostly one word repeated."""
+    words = re.findall(r"\w+", body.lower())
+    if len(words) < MIN_WORDS_FOR_SHARE:
+        return
+    word, count = Counter(words).most_common(1)[0]
+    if count > MAX_WORD_SHARE * len(words):
+        raise CorpusError(
+            f"{path}: {word!r} is {count} of its {len(words)} words; a document that is mostly "
+            "one word repeated would swamp search for every other document"
+        )
 
 
 def parse_front_matter(text: str, path: Path) -> tuple[dict[str, str], int]:

@@ -15,3 +15,7 @@ class IndexUnreadableError(AssistantError):
 
 class IngestBusyError(AssistantError):
     """Another ingest holds the index's lock."""
+
+
+class FeedbackError(AssistantError):
+    """The feedback store cannot be written (corrupt, locked, unwritable)."""

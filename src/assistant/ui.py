@@ -9,12 +9,12 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
+from assistant.access import Login, SecurityHeaders
 from assistant.answer import Answer
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
@@ -54,6 +54,7 @@ a.cite { font-weight: 600; text-decoration: none; }
 """
 CHECKING = "Draft, not yet checked against the sources…"
 MARKDOWN = frozenset("[]()!*_`#~|\\<>")  # characters Markdown (or its HTML) acts on
+SUMMARY_FILE = "summary-for-my-therapist.txt"
 STREAM_STEPS = 12  # an extractive answer is ready at once; it is revealed in steps
 
 
@@ -97,7 +98,10 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         answer = turns[int(index) // 2] if 0 <= int(index) // 2 < len(turns) else None
         if answer is None:
             return "Nothing to rate there."
-        feedback.record(answer, liked=bool(data.liked), keep_question=bool(keep_question))
+        try:
+            feedback.record(answer, liked=bool(data.liked), keep_question=bool(keep_question))
+        except AssistantError as exc:  # the chat goes on without the rating
+            return f"Sorry, your feedback was not saved: {exc}."
         stored = "with your question" if keep_question else "without your question"
         return f"Thank you, your feedback was saved on this computer ({stored})."
 
@@ -112,9 +116,7 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     def summarise(turns: list[Answer | None]) -> tuple[str, str]:
         text = therapist_summary([a for a in turns if a is not None])
-        path = Path(tempfile.mkdtemp(prefix="summary-")) / "summary-for-my-therapist.txt"
-        path.write_text(text, encoding="utf-8")
-        return text, str(path)
+        return text, download_link(text)
 
     with gr.Blocks(title="Hip flexor questions", analytics_enabled=False) as page:
         gr.Markdown(f"## Hip flexor questions\n{WELCOME}\n\n*{NOTICE}*")
@@ -148,7 +150,9 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         summary_text = gr.Textbox(
             label="Summary for my therapist", lines=8, interactive=False, elem_id="summary"
         )
-        summary_file = gr.File(label="Download the summary", interactive=False)
+        # The download is made in the browser from the text itself: no file is written on the
+        # server, so none can outlive the session or be fetched by anyone else.
+        summary_file = gr.HTML(elem_id="summary-download")
 
         for trigger in (box.submit, ask.click):
             trigger(respond, [box, chatbot, turns], [chatbot, turns, box], api_visibility="private")
@@ -162,6 +166,15 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         api_history = gr.Textbox(visible=False, value="[]")
         api_in.submit(api_chat, [api_in, api_history], api_out, api_name="chat")
     return page  # type: ignore[no-any-return]
+
+
+def download_link(text: str) -> str:
+    """A link that saves `text` as a file, its content carried in the link itself."""
+    href = "data:text/plain;charset=utf-8," + quote(text)
+    return (
+        f'<a download="{SUMMARY_FILE}" href="{html.escape(href, quote=True)}">'
+        "Download the summary</a>"
+    )
 
 
 def parse_history(text: str | None) -> list[str]:
@@ -213,12 +226,16 @@ def theme() -> Any:
 
 
 def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
-    """Start the page on the configured address; several clients are served at once."""
-    auth = settings.credentials()
+    """Start the page on the configured address; several clients are served at once. Every
+    response carries the security headers; a login, when configured, is throttled."""
+    from starlette.middleware import Middleware
+
+    credentials = settings.credentials()
     page.queue(default_concurrency_limit=4).launch(
         server_name=settings.host,
         server_port=settings.port,
-        auth=auth,
+        auth=Login(*credentials) if credentials else None,
+        app_kwargs={"middleware": [Middleware(SecurityHeaders)]},
         share=False,
         theme=theme(),
         css=CSS,

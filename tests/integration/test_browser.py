@@ -171,8 +171,16 @@ def test_summary_for_the_therapist(page: Any) -> None:
     assert "how do I do the glute bridge?" in summary
     assert "Glute Bridge" in summary
     assert "Pain with fever, chills or unexplained weight loss" in summary
-    link = page.wait_for_selector("a[download]")
-    assert "summary-for-my-therapist" in (link.get_attribute("href") or "")
+    link = page.wait_for_selector("#summary-download a[download]")
+    assert link.get_attribute("download") == "summary-for-my-therapist.txt"
+    # The file is made in the browser from the link itself: nothing on the server to fetch.
+    href = link.get_attribute("href") or ""
+    assert href.startswith("data:text/plain")
+    assert "glute%20bridge" in href
+    with page.expect_download() as download:
+        link.click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert saved == summary
 
 
 def test_two_people_chatting_at_once_stay_separate(browser: Any, url: str) -> None:

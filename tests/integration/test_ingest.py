@@ -120,6 +120,16 @@ def test_new_txt_document_is_ingested_and_answerable(settings: Settings, embeddi
         ),
         pytest.param("latin1.md", "Caf\xe9 stretch.\n".encode("latin-1"), "UTF-8", id="non-utf8"),
         pytest.param("notes.pdf", b"%PDF-1.4", "unsupported", id="unsupported-extension"),
+        pytest.param("scan.md", b"\x89PNG\r\n\x1a\n\x00\x00", "binary", id="binary"),
+        pytest.param(
+            "export.md", b"A long export. " * 150_000, "limit for one document", id="too-large"
+        ),
+        pytest.param(
+            "filler.md",
+            b"# Filler\n\n" + b"psoas " * 200_000,
+            "one word repeated",
+            id="one-word-repeated",
+        ),
     ],
 )
 def test_bad_file_stops_ingest_and_keeps_index(
@@ -137,6 +147,19 @@ def test_bad_file_stops_ingest_and_keeps_index(
     answer = build_assistant(settings, embeddings=embeddings).ask("how long do I hold the stretch?")
     assert answer.in_scope
     assert answer.citations
+
+
+@pytest.mark.parametrize("kind", ["loop", "dangling"])
+def test_a_broken_symlink_is_named_and_the_index_kept(
+    settings: Settings, embeddings, kind: str
+) -> None:
+    build_index(settings, embeddings)
+    before = stored_ids(settings, embeddings)
+    link = settings.corpus_dir / "linked.md"
+    link.symlink_to(link if kind == "loop" else settings.corpus_dir / "missing.md")
+    with pytest.raises(CorpusError, match=r"linked\.md: cannot be read"):
+        build_index(settings, embeddings)
+    assert stored_ids(settings, embeddings) == before
 
 
 def test_rebuild_with_bad_corpus_keeps_index(settings: Settings, embeddings) -> None:

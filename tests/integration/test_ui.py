@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from assistant.access import LOCKOUT_FAILURES
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
@@ -104,5 +108,34 @@ def test_auth_from_settings_is_required(assistant: Assistant, tmp_path: Path) ->
             Client(url, verbose=False).predict("where is the psoas?", api_name="/chat")
         client = Client(url, auth=("clinic", "s3cret"), verbose=False)
         assert "cite" in client.predict("where is the psoas?", api_name="/chat")
+    finally:
+        page.close()  # type: ignore[attr-defined]
+
+
+def test_every_response_carries_the_security_headers(page_url: str) -> None:
+    for path in ("", "config", "gradio_api/info"):
+        with urllib.request.urlopen(page_url + path, timeout=10) as response:
+            headers = response.headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_repeated_wrong_logins_lock_the_name_out(assistant: Assistant, tmp_path: Path) -> None:
+    url, page = start(assistant, tmp_path, auth=SecretStr("clinic:s3cret"))
+
+    def log_in(password: str) -> int:
+        form = urllib.parse.urlencode({"username": "clinic", "password": password}).encode()
+        try:
+            with urllib.request.urlopen(url + "login", data=form, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    try:
+        assert log_in("s3cret") == 200
+        assert [log_in(f"guess{i}") for i in range(LOCKOUT_FAILURES)] == [400] * LOCKOUT_FAILURES
+        assert log_in("s3cret") == 400  # locked out: the right password is refused too
     finally:
         page.close()  # type: ignore[attr-defined]
