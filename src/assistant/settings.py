@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     ingest_threads: int = Field(default=2, ge=1, description="Torch threads for bulk embedding.")
     host: str = Field(default="127.0.0.1", description="Address the chat page listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the chat page listens on.")
+    concurrency: int = Field(
+        default=4, ge=1, le=64, description="Answers the chat page computes at once."
+    )
+    queue_size: int = Field(
+        default=64, ge=1, description="Requests that may wait for an answer; more are refused."
+    )
     auth: SecretStr | None = Field(
         default=None,
         description="'username:password' required to open the chat page (none by default).",

@@ -231,11 +231,21 @@ def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
     from starlette.middleware import Middleware
 
     credentials = settings.credentials()
-    page.queue(default_concurrency_limit=4).launch(
+    queue = page.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    queue.launch(
         server_name=settings.host,
         server_port=settings.port,
         auth=Login(*credentials) if credentials else None,
-        app_kwargs={"middleware": [Middleware(SecurityHeaders)]},
+        # Gradio would keep every call's inputs (a client's questions) in the browser's storage
+        # for a "run history" page: on a shared tablet the next client could read them.
+        run_history=False,
+        # No API schema or docs pages: they would describe the API to anyone, logged in or not.
+        app_kwargs={
+            "middleware": [Middleware(SecurityHeaders)],
+            "openapi_url": None,
+            "docs_url": None,
+            "redoc_url": None,
+        },
         share=False,
         theme=theme(),
         css=CSS,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -139,3 +141,54 @@ def test_repeated_wrong_logins_lock_the_name_out(assistant: Assistant, tmp_path:
         assert log_in("s3cret") == 400  # locked out: the right password is refused too
     finally:
         page.close()  # type: ignore[attr-defined]
+
+
+# What the page may show before a login: the login page itself, its static parts, and Gradio's
+# own calls that tell the login page who is (not) logged in — none carries a client's data.
+PUBLIC = {"/", "/login", "/login/", "/logout", "/favicon.ico", "/theme.css", "/robots.txt",
+          "/manifest.json", "/gradio_api/theme.css", "/gradio_api/startup-events",
+          "/gradio_api/heartbeat/{session_hash}", "/gradio_api/app_id", "/gradio_api/app_id/",
+          "/gradio_api/user", "/gradio_api/user/", "/gradio_api/token", "/gradio_api/token/",
+          "/gradio_api/runs", "/gradio_api/runs/"}  # fmt: skip
+
+
+def routes(found: list[Any]) -> Iterator[tuple[str, str]]:
+    """(method, path) of every HTTP route the app serves, inside included routers too."""
+    for route in found:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from routes(inner.routes)
+        elif getattr(route, "methods", None):
+            for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+                yield method, route.path
+        elif getattr(route, "routes", None):
+            yield from routes(route.routes)
+
+
+def test_every_route_refuses_a_request_without_a_login(
+    assistant: Assistant, tmp_path: Path
+) -> None:
+    url, page = start(assistant, tmp_path, auth=SecretStr("clinic:s3cret"))
+    walked, opened = 0, []
+    try:
+        for method, path in routes(page.app.routes):  # type: ignore[attr-defined]
+            concrete = re.sub(r"\{[^}]+\}", "x", path)
+            body = b"{}" if method in ("POST", "PUT", "PATCH") else None
+            request = urllib.request.Request(
+                url.rstrip("/") + concrete,
+                method=method,
+                data=body,
+                headers={"content-type": "application/json"},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    status = int(response.status)
+            except urllib.error.HTTPError as error:
+                status = int(error.code)
+            walked += 1
+            if status < 300 and path not in PUBLIC:
+                opened.append(f"{method} {path}: {status}")
+    finally:
+        page.close()  # type: ignore[attr-defined]
+    assert walked > 50
+    assert opened == [], "\n".join(opened)

@@ -1,0 +1,43 @@
+"""A small load suite (benchmarks/load.py at full size): sessions at once over HTTP get the
+answers they would get one at a time — no error, no cross-talk."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.evaluation.load import SCENARIOS, run_load, serial_answers
+from assistant.feedback import FeedbackStore
+from assistant.settings import Settings
+from assistant.ui import build_page, serve
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def url(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(port=free_port())
+    folder: Path = tmp_path_factory.mktemp("load")
+    page = build_page(assistant, FeedbackStore(folder / "feedback.sqlite3"))
+    serve(page, settings, block=False)
+    yield f"http://127.0.0.1:{settings.port}/"
+    page.close()
+
+
+def test_eight_sessions_at_once_get_their_own_answers(url: str) -> None:
+    from gradio_client import Client
+
+    reference = serial_answers(Client(url, verbose=False))
+    # Each follow-up's answer is its own, so an answer given to the wrong session would show.
+    follow_ups = [json.dumps([h, q]) for h, q, _ in SCENARIOS if h]
+    assert len({reference[key] for key in follow_ups}) == len(follow_ups)
+    report = run_load(lambda: Client(url, verbose=False), 8, 5, reference)
+    assert report.errors == []
+    assert report.mismatches == []
+    assert len(report.latencies_ms) == 40
