@@ -229,6 +229,7 @@ def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
     """Start the page on the configured address; several clients are served at once. Every
     response carries the security headers; a login, when configured, is throttled."""
     from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
 
     credentials = settings.credentials()
     queue = page.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
@@ -241,7 +242,12 @@ def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
         run_history=False,
         # No API schema or docs pages: they would describe the API to anyone, logged in or not.
         app_kwargs={
-            "middleware": [Middleware(SecurityHeaders)],
+            # Starlette's CORS with no origin allowed replaces Gradio's, which lets any localhost
+            # origin (and, on a network address, any origin) call the page with credentials.
+            "middleware": [
+                Middleware(CORSMiddleware, allow_origins=[], allow_credentials=False),
+                Middleware(SecurityHeaders),
+            ],
             "openapi_url": None,
             "docs_url": None,
             "redoc_url": None,
@@ -249,9 +255,20 @@ def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
         share=False,
         theme=theme(),
         css=CSS,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         quiet=not block,
     )
+    # Gradio adds its own CORS layer, which lets any localhost origin (and, on a network address,
+    # any origin) call the page with credentials; only the CORS layer above (no other origin)
+    # stays. The app's middleware is rebuilt at its next request.
+    page.app.user_middleware = [
+        m
+        for m in page.app.user_middleware
+        if getattr(m.cls, "__name__", "") != "CustomCORSMiddleware"
+    ]
+    page.app.middleware_stack = None
+    if block:
+        page.block_thread()
 
 
 def launch(settings: Settings, assistant: Assistant) -> None:

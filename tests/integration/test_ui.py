@@ -192,3 +192,24 @@ def test_every_route_refuses_a_request_without_a_login(
         page.close()  # type: ignore[attr-defined]
     assert walked > 50
     assert opened == [], "\n".join(opened)
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:9", "http://127.0.0.1:9", "https://evil.example"]
+)
+def test_another_origin_may_not_call_the_page(page_url: str, origin: str) -> None:
+    simple = urllib.request.Request(page_url + "config", headers={"Origin": origin})
+    with urllib.request.urlopen(simple, timeout=10) as response:
+        assert response.headers["Access-Control-Allow-Origin"] is None
+        assert response.headers["Access-Control-Allow-Credentials"] is None
+    preflight = urllib.request.Request(
+        page_url + "gradio_api/queue/join",
+        method="OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    try:
+        with urllib.request.urlopen(preflight, timeout=10) as response:
+            allowed = response.headers["Access-Control-Allow-Origin"]
+    except urllib.error.HTTPError as error:
+        allowed = error.headers["Access-Control-Allow-Origin"]
+    assert allowed is None
