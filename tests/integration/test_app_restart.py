@@ -1,0 +1,113 @@
+"""The page killed with SIGKILL while answering loses nothing: after a restart the same
+questions get the same answers, the index the same chunks and the feedback store its rows."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer
+from assistant.assistant import Assistant
+from assistant.feedback import FeedbackStore
+from assistant.generations import IndexHome
+from assistant.settings import Settings
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.integration
+
+QUESTIONS = [
+    ("how do I do the bird dog exercise?", []),
+    ("how long do I hold it?", ["how do I do the bridge pose from the back pain article?"]),
+    ("my leg has gone numb, which stretch?", []),
+    ("what is the capital of France?", []),
+]
+
+
+def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return server
+        except OSError:
+            assert server.poll() is None, "the page stopped"
+            time.sleep(0.3)
+    raise AssertionError("the page did not start")
+
+
+def answers(port: int) -> list[str]:
+    from gradio_client import Client
+
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    return [client.predict(q, json.dumps(h), api_name="/chat") for q, h in QUESTIONS]
+
+
+def state(data: Path) -> tuple[str, list[tuple[object, ...]], str]:
+    """The index generation, the feedback rows, and SQLite's own check of the feedback file."""
+    with closing(sqlite3.connect(data / "feedback.sqlite3")) as db:
+        rows = db.execute("select id, rating, answer from feedback order by id").fetchall()
+        check = db.execute("pragma integrity_check").fetchone()[0]
+    return IndexHome(data / "index").stamp(), rows, check
+
+
+def test_a_killed_page_restarts_with_the_same_answers_and_nothing_lost(
+    assistant: Assistant, shipped_settings: Settings, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"  # (a copy of the index `assistant` built for the session)
+    shutil.copytree(shipped_settings.data_dir, data)
+    store = FeedbackStore(data / "feedback.sqlite3")
+    for n in range(3):
+        store.record(Answer(f"q{n}", f"answer {n} [1]", []), liked=True, keep_question=False)
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASSISTANT_CORPUS_DIR": str(shipped_settings.corpus_dir),
+        "ASSISTANT_DATA_DIR": str(data),
+        "ASSISTANT_PORT": str(port),
+    }
+    server = start(env, port)
+    before = answers(port)
+    saved = state(data)
+
+    # Several answers in flight, then SIGKILL.
+    def ask_while_killed() -> None:
+        with contextlib.suppress(Exception):  # the page dies under it
+            answers(port)
+
+    busy = [threading.Thread(target=ask_while_killed, daemon=True) for _ in range(4)]
+    for thread in busy:
+        thread.start()
+    time.sleep(0.3)
+    server.send_signal(signal.SIGKILL)
+    assert server.wait() == -signal.SIGKILL
+    for thread in busy:
+        thread.join(timeout=60)
+    assert state(data) == saved
+    assert saved[2] == "ok"
+    server = start(env, port)
+    try:
+        assert answers(port) == before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert state(data) == saved
