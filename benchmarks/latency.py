@@ -9,8 +9,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from assistant.assistant import build_assistant
 from assistant.evaluation.cases import load_suite
+from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
 
 

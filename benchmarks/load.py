@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import socket
 
-from assistant.assistant import build_assistant
 from assistant.evaluation.load import run_load, serial_answers
 from assistant.feedback import FeedbackStore
+from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.ui import build_page, serve
 

@@ -11,32 +11,24 @@ from typing import TYPE_CHECKING
 
 from assistant.answer import OUT_OF_SCOPE_TEXT, Answer, Citation
 from assistant.answering.composer import Composer
-from assistant.answering.followups import Conversation, FollowUps, Turn
+from assistant.answering.followups import Conversation, Turn
 from assistant.answering.gate import off_topic
-from assistant.answering.generation import Generator, Written, load_generator
-from assistant.answering.kinds import Kinds
-from assistant.answering.ranking import Ranker
+from assistant.answering.generation import Generator, Written
 from assistant.answering.remedies import remedy_terms
 from assistant.answering.retrieval import HybridRetriever, Retrieval
 from assistant.answering.scope import Evidence, ScopeModel
-from assistant.embeddings import load_embeddings, load_token_counter, set_threads
 from assistant.errors import AssistantError
-from assistant.generations import IndexHome
-from assistant.indexing import IngestReport, ProgressFactory, build_chunks, compare, ingest
 from assistant.safety.detector import Detector
 from assistant.safety.referral import (
     add_safety_notice,
     referral_answer,
-    sources_for,
     warning_signs_answer,
 )
-from assistant.safety.rules import load_rules
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.text.cleaning import clean, clean_history
 
 if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -210,162 +202,8 @@ def apply(answer: Answer, written: Written) -> None:
         answer.fallback, answer.note = written.problem, written.note
 
 
-def build_assistant(
-    settings: Settings,
-    *,
-    embeddings: Embeddings | None = None,
-    generator: Generator | None = None,
-    progress: ProgressFactory | None = None,
-    learned: bool = True,
-) -> Assistant:
-    """Load the model and index (building the index first if there is none).
-
-    `generator` replaces the one `settings.generator` names (tests pass fake chat models);
-    `learned=False` leaves out the learned scope gate and sentence ranker (to train them: such
-    an assistant only looks up and reads passages).
-    """
-    embeddings = embeddings or load_embeddings(settings.torch_threads)
-    ranker = Ranker.load() if learned else None
-    kinds = Kinds.load() if learned else None
-    followups = FollowUps.load()
-    # Triage's fine-tuned encoder shares the lower layers of the question's sentence vector.
-    encoder = getattr(embeddings, "encoder", None)
-    triage = Detector.load(load_rules(), vectorize=embeddings.embed_documents, encoder=encoder)
-    scope = ScopeModel.load() if learned else None
-
-    def read_index(retriever: HybridRetriever) -> Reading:
-        composer = Composer(
-            embeddings.embed_documents,
-            retriever.idf,
-            settings.max_sentences,
-            siblings=retriever.siblings,
-            ranker=ranker,
-            kinds=kinds,
-        )
-        # The retriever has embedded every source sentence already: the composer reuses them.
-        composer.cache.update(
-            zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)
-        )
-        # The follow-up model reads the corpus through the retriever; the gate and ranker train
-        # after it (they read questions in context).
-        conversation = Conversation(followups, retriever)
-        sources = sources_for(triage.book, list(retriever.chunks.values()))
-        return Reading(retriever, composer, conversation, sources)
-
-    reading = read_index(build_retriever(settings, embeddings, progress))
-    if generator is None:
-        generator = load_generator(settings, reading.composer.vectors)
-    elif generator.vectors is None:
-        generator.vectors = reading.composer.vectors
-    if learned:
-        warn_if_stale(followups, reading.composer, scope)
-    home = IndexHome(settings.index_dir)
-
-    def reload() -> Reading:
-        path = home.current()
-        if path is None:  # the index folder was emptied under us: keep what we have
-            return reading
-        store = Store(path, settings.collection, embeddings)
-        return read_index(
-            HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
-        )
-
-    return Assistant(settings, reading, triage, scope, generator, reload=reload, stamp=home.stamp)
-
-
 def warn_missing_quotes(reading: Reading) -> None:
     for name, source in reading.sources.items():
         if source is None:
             # The referral still happens, but without its quote: the clinic should know.
             log.warning("red-flag rules: the quote for %s is not in the indexed corpus", name)
-
-
-def warn_if_stale(followups: FollowUps, composer: Composer, scope: ScopeModel | None) -> None:
-    """Say so when a model was trained on questions read by another follow-up model."""
-    metas = {
-        "kinds": composer.kinds.meta if composer.kinds else {},
-        "ranker": composer.ranker.meta if composer.ranker else {},
-        "scope": scope.meta if scope else {},
-    }
-    trained = {name: meta.get("data", {}).get("followups") for name, meta in metas.items()}
-    stale = [
-        name for name, through in trained.items() if through not in (None, followups.fingerprint)
-    ]
-    if stale:
-        log.warning(
-            "the %s model(s) were trained through another follow-up model: run "
-            "`assistant answering train`",
-            ", ".join(stale),
-        )
-
-
-def build_retriever(
-    settings: Settings, embeddings: Embeddings, progress: ProgressFactory | None = None
-) -> HybridRetriever:
-    """The hybrid retriever over the current index generation (building it first if there is
-    none — the first start, or a first build that was killed — and bringing an index built
-    before a piece of derived metadata existed up to date)."""
-    home = IndexHome(settings.index_dir)
-    path = home.current()
-    store = None if path is None else Store(path, settings.collection, embeddings)
-    if store is None or store.count() == 0 or lacks_derived(store):
-        # An older index gets its vectors copied with the new metadata: nothing is embedded.
-        build_index(settings, embeddings, progress=progress, wait=True)
-        path = home.current()
-        assert path is not None  # build_index switched to a generation or raised
-        store = Store(path, settings.collection, embeddings)
-    return HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
-
-
-def lacks_derived(store: Store) -> bool:
-    """Whether some stored chunk lacks metadata that ingest now derives (`Chunk.exercise`,
-    `Chunk.holds`)."""
-    return any("holds" not in meta for meta in store.manifest().values())
-
-
-def build_index(
-    settings: Settings,
-    embeddings: Embeddings,
-    *,
-    rebuild: bool = False,
-    progress: ProgressFactory | None = None,
-    wait: bool = False,
-) -> IngestReport:
-    """Ingest the corpus into a new index generation and switch to it; the corpus is validated
-    in full first. Nothing changed: nothing written. `rebuild`: embed everything again (and
-    read nothing of the current index, which may be broken). Another ingest running: wait for
-    it, or (without `wait`) refuse."""
-    chunks = build_chunks(settings, load_token_counter())
-    home = IndexHome(settings.index_dir)
-    with home.lock(wait=wait):
-        path = None if rebuild else home.current()
-        current = Store(path, settings.collection, embeddings) if path else None
-        manifest = current.manifest() if current else {}
-        unchanged = compare(chunks, manifest)
-        if current is not None and not unchanged.changed and current.count() == len(chunks):
-            return unchanged
-        donors = (
-            []
-            if rebuild
-            else [*([current] if current else []), *leftovers(home, settings, embeddings)]
-        )
-        target = Store(home.new_generation(), settings.collection, embeddings)
-        set_threads(settings.ingest_threads)
-        try:
-            report = ingest(chunks, target, current=manifest, donors=donors, progress=progress)
-        finally:
-            set_threads(settings.torch_threads)
-        home.switch(target.path)
-        return report
-
-
-def leftovers(home: IndexHome, settings: Settings, embeddings: Embeddings) -> list[Store]:
-    """The generations other than the current one that can still be read (their vectors are
-    reused: an interrupted ingest resumes without embedding again what it had stored)."""
-    found = []
-    for path in home.unfinished():
-        try:
-            found.append(Store(path, settings.collection, embeddings))
-        except AssistantError:
-            continue
-    return found

@@ -69,7 +69,7 @@ def load_settings() -> Settings:
 def load_assistant(settings: Settings, learned: bool = True) -> Assistant:
     """The assistant, building the index first (with a progress bar) if there is none
     (`learned=False`: without the learned gate and ranker, to train them)."""
-    from assistant.assistant import build_assistant
+    from assistant.pipeline import build_assistant
 
     return build_assistant(settings, progress=noisy_progress, learned=learned)
 
@@ -94,8 +94,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 def ingest(ctx: click.Context, rebuild: bool) -> None:
     """Index the corpus: embed new or changed passages, drop vanished ones."""
     with user_errors(ctx.obj["debug"]):
-        from assistant.assistant import build_index
         from assistant.embeddings import load_embeddings
+        from assistant.indexing import build_index
 
         settings = load_settings()
         embeddings = load_embeddings(settings.ingest_threads)

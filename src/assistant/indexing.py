@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.chunking import Chunk, TokenCounter, chunk_document
 from assistant.corpus import load_corpus
+from assistant.embeddings import load_token_counter, set_threads
 from assistant.errors import AssistantError
+from assistant.generations import IndexHome
 from assistant.settings import Settings
 from assistant.store import Store, metadata
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
 
@@ -91,3 +96,57 @@ def compare(chunks: list[Chunk], current: dict[str, dict[str, Any]]) -> IngestRe
 def silent(total: int) -> Callable[[int], None]:
     """A progress reporter that reports nothing."""
     return lambda done: None
+
+
+def lacks_derived(store: Store) -> bool:
+    """Whether some stored chunk lacks metadata that ingest now derives (`Chunk.exercise`,
+    `Chunk.holds`)."""
+    return any("holds" not in meta for meta in store.manifest().values())
+
+
+def build_index(
+    settings: Settings,
+    embeddings: Embeddings,
+    *,
+    rebuild: bool = False,
+    progress: ProgressFactory | None = None,
+    wait: bool = False,
+) -> IngestReport:
+    """Ingest the corpus into a new index generation and switch to it; the corpus is validated
+    in full first. Nothing changed: nothing written. `rebuild`: embed everything again (and
+    read nothing of the current index, which may be broken). Another ingest running: wait for
+    it, or (without `wait`) refuse."""
+    chunks = build_chunks(settings, load_token_counter())
+    home = IndexHome(settings.index_dir)
+    with home.lock(wait=wait):
+        path = None if rebuild else home.current()
+        current = Store(path, settings.collection, embeddings) if path else None
+        manifest = current.manifest() if current else {}
+        unchanged = compare(chunks, manifest)
+        if current is not None and not unchanged.changed and current.count() == len(chunks):
+            return unchanged
+        donors = (
+            []
+            if rebuild
+            else [*([current] if current else []), *leftovers(home, settings, embeddings)]
+        )
+        target = Store(home.new_generation(), settings.collection, embeddings)
+        set_threads(settings.ingest_threads)
+        try:
+            report = ingest(chunks, target, current=manifest, donors=donors, progress=progress)
+        finally:
+            set_threads(settings.torch_threads)
+        home.switch(target.path)
+        return report
+
+
+def leftovers(home: IndexHome, settings: Settings, embeddings: Embeddings) -> list[Store]:
+    """The generations other than the current one that can still be read (their vectors are
+    reused: an interrupted ingest resumes without embedding again what it had stored)."""
+    found = []
+    for path in home.unfinished():
+        try:
+            found.append(Store(path, settings.collection, embeddings))
+        except AssistantError:
+            continue
+    return found

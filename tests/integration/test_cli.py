@@ -22,7 +22,7 @@ def runner(settings: Settings, model, monkeypatch: pytest.MonkeyPatch) -> CliRun
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
     monkeypatch.setattr("assistant.embeddings.load_embeddings", lambda threads=1: model)
-    monkeypatch.setattr("assistant.assistant.load_embeddings", lambda threads=1: model)
+    monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
     return CliRunner()
 
 

@@ -49,7 +49,7 @@ cases:
 def run(settings: Settings, model, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.assistant.load_embeddings", lambda threads=1: model)
+    monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
     suite = tmp_path / "small.yaml"
     suite.write_text(SUITE, encoding="utf-8")
 

@@ -67,7 +67,7 @@ def test_a_question_standing_on_its_own_gets_no_context(
 
 ANSWER = """
 import json, sys
-from assistant.assistant import build_assistant
+from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 assistant = build_assistant(Settings())
 for line in sys.stdin:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.assistant import build_assistant, build_index
 from assistant.embeddings import load_token_counter, max_tokens
 from assistant.errors import CorpusError, IndexUnreadableError
 from assistant.generations import IndexHome
-from assistant.indexing import build_chunks
+from assistant.indexing import build_chunks, build_index
+from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.store import Store
 

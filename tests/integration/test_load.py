@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.assistant import Assistant, build_assistant, build_index
+from assistant.assistant import Assistant
 from assistant.evaluation.load import SCENARIOS, run_load, serial_answers
 from assistant.feedback import FeedbackStore
+from assistant.indexing import build_index
+from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.ui import build_page, serve
 

@@ -173,7 +173,7 @@ def test_cli_json_carries_the_referral(
 ) -> None:
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.assistant.load_embeddings", lambda threads=1: model)
+    monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
     result = CliRunner().invoke(cli.main, ["ask", "--json", "I fell and now I can't walk"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)

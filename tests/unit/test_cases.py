@@ -185,3 +185,21 @@ def test_a_missing_batch_file_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, "batches: [nowhere.jsonl]\n")
     with pytest.raises(AssistantError, match=r"no file nowhere\.jsonl"):
         read_suite(path)
+
+
+def test_a_superseded_sealed_suite_is_reported_but_no_longer_gates(tmp_path: Path) -> None:
+    sealed = tmp_path / "sealed"
+    sealed.mkdir()
+    text = (
+        "thresholds:\n  min:\n    answers.facts: 0.68\n"
+        "cases:\n  - id: a\n    question: where is the psoas?\n"
+    )
+    (sealed / "old.yaml").write_text(text, encoding="utf-8")
+    (sealed / "new.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "superseded.txt").write_text(
+        "# why\nsealed/old.yaml  superseded by sealed/new.yaml\n", encoding="utf-8"
+    )
+    old, new = read_suite(sealed / "old.yaml"), read_suite(sealed / "new.yaml")
+    assert old.thresholds.min == {}
+    assert old.targets.min == {"answers.facts": 0.68}  # still reported
+    assert new.thresholds.min == {"answers.facts": 0.68}

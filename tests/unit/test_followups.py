@@ -150,7 +150,7 @@ def test_models_trained_through_another_follow_up_model_are_named_at_start(
 ) -> None:
     from types import SimpleNamespace
 
-    from assistant.assistant import warn_if_stale
+    from assistant.pipeline import warn_if_stale
 
     current = FollowUps(np.ones(3), 0.5, 0.2, {})
     other = FollowUps(np.zeros(3), 0.5, 0.2, {})

@@ -129,9 +129,9 @@ def train_followups(ctx: click.Context, out: Path | None) -> None:
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.followups import model_folder
         from assistant.answering.followups_training import train
-        from assistant.assistant import build_retriever
         from assistant.corpus import load_corpus
         from assistant.embeddings import load_embeddings
+        from assistant.pipeline import build_retriever
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}

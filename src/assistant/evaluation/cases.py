@@ -96,6 +96,13 @@ def read_suite(path: Path) -> Suite:
             field = ".".join(str(part) for part in where[2:]) or "(case)"
             raise AssistantError(f"{path}: case {name}: field {field}: {error['msg']}") from exc
         raise AssistantError(f"{path}: {'.'.join(map(str, where))}: {error['msg']}") from exc
+    if superseded(path):
+        # Reported only: a newer sealed set judges the answerer, and this file stays as sealed.
+        suite.targets = Thresholds(
+            min={**suite.thresholds.min, **suite.targets.min},
+            max={**suite.thresholds.max, **suite.targets.max},
+        )
+        suite.thresholds = Thresholds()
     suite.cases += batch_cases(path, suite.batches)
     suite.cases += question_cases(path, suite.questions)
     if not suite.cases:
@@ -107,6 +114,23 @@ def read_suite(path: Path) -> Suite:
         seen.add(case.id)
     suite.suite = suite.suite or path.stem
     return suite
+
+
+SUPERSEDED = "superseded.txt"
+
+
+def superseded(path: Path) -> bool:
+    """Whether `superseded.txt` in the suite's folder or the one above lists the suite."""
+    target = path.resolve()
+    for folder in (path.parent, path.parent.parent):
+        listing = folder / SUPERSEDED
+        if not listing.is_file():
+            continue
+        for line in listing.read_text(encoding="utf-8").splitlines():
+            name = line.split("#", 1)[0].split()
+            if name and (folder / name[0]).resolve() == target:
+                return True
+    return False
 
 
 def batch_cases(path: Path, batches: list[str]) -> list[Case]:

@@ -12,12 +12,12 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from assistant.answering.generation import load_generator
-from assistant.assistant import build_assistant
 from assistant.errors import AssistantError
 from assistant.evaluation.cases import read_suite
 from assistant.evaluation.console import show, show_comparison
 from assistant.evaluation.report import build_report, compare, run_metadata, write_reports
 from assistant.evaluation.runner import run_suite
+from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
 
 

@@ -7,14 +7,16 @@ import re
 from collections.abc import Sequence
 
 from assistant.errors import AssistantError
+from assistant.text.normalise import INVISIBLE
 
 MAX_QUESTION_CHARS = 4000
 # Earlier turns read with a question (follow-ups, triage). The page triaged each of them when it
 # was asked; a longer history adds work, not safety.
 MAX_HISTORY_TURNS = 20
-# Control characters (newline and tab kept), bidirectional overrides and zero-width characters:
-# invisible, and they can make a message read differently from how it shows.
-UNSEEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Control characters (newline and tab kept) and the invisible ones normalisation already drops
+# (zero-width, bidirectional overrides, byte-order marks): they can make a message read
+# differently from how it shows.
+UNSEEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|" + INVISIBLE.pattern)
 
 
 def clean(text: str, what: str = "the question") -> str:

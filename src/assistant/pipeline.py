@@ -1,0 +1,129 @@
+"""Composition root: builds the assistant from settings — models, index, triage — and the
+reading of the index it follows from one generation to the next."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from assistant.answering.composer import Composer
+from assistant.answering.followups import Conversation, FollowUps
+from assistant.answering.generation import Generator, load_generator
+from assistant.answering.kinds import Kinds
+from assistant.answering.ranking import Ranker
+from assistant.answering.retrieval import HybridRetriever
+from assistant.answering.scope import ScopeModel
+from assistant.assistant import Assistant, Reading
+from assistant.embeddings import load_embeddings
+from assistant.generations import IndexHome
+from assistant.indexing import ProgressFactory, build_index, lacks_derived
+from assistant.safety.detector import Detector
+from assistant.safety.referral import sources_for
+from assistant.safety.rules import load_rules
+from assistant.settings import Settings
+from assistant.store import Store
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+log = logging.getLogger(__name__)
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    embeddings: Embeddings | None = None,
+    generator: Generator | None = None,
+    progress: ProgressFactory | None = None,
+    learned: bool = True,
+) -> Assistant:
+    """Load the model and index (building the index first if there is none).
+
+    `generator` replaces the one `settings.generator` names (tests pass fake chat models);
+    `learned=False` leaves out the learned scope gate and sentence ranker (to train them: such
+    an assistant only looks up and reads passages).
+    """
+    embeddings = embeddings or load_embeddings(settings.torch_threads)
+    ranker = Ranker.load() if learned else None
+    kinds = Kinds.load() if learned else None
+    followups = FollowUps.load()
+    # Triage's fine-tuned encoder shares the lower layers of the question's sentence vector.
+    encoder = getattr(embeddings, "encoder", None)
+    triage = Detector.load(load_rules(), vectorize=embeddings.embed_documents, encoder=encoder)
+    scope = ScopeModel.load() if learned else None
+
+    def read_index(retriever: HybridRetriever) -> Reading:
+        composer = Composer(
+            embeddings.embed_documents,
+            retriever.idf,
+            settings.max_sentences,
+            siblings=retriever.siblings,
+            ranker=ranker,
+            kinds=kinds,
+        )
+        # The retriever has embedded every source sentence already: the composer reuses them.
+        composer.cache.update(
+            zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)
+        )
+        # The follow-up model reads the corpus through the retriever; the gate and ranker train
+        # after it (they read questions in context).
+        conversation = Conversation(followups, retriever)
+        sources = sources_for(triage.book, list(retriever.chunks.values()))
+        return Reading(retriever, composer, conversation, sources)
+
+    reading = read_index(build_retriever(settings, embeddings, progress))
+    if generator is None:
+        generator = load_generator(settings, reading.composer.vectors)
+    elif generator.vectors is None:
+        generator.vectors = reading.composer.vectors
+    if learned:
+        warn_if_stale(followups, reading.composer, scope)
+    home = IndexHome(settings.index_dir)
+
+    def reload() -> Reading:
+        path = home.current()
+        if path is None:  # the index folder was emptied under us: keep what we have
+            return reading
+        store = Store(path, settings.collection, embeddings)
+        return read_index(
+            HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
+        )
+
+    return Assistant(settings, reading, triage, scope, generator, reload=reload, stamp=home.stamp)
+
+
+def warn_if_stale(followups: FollowUps, composer: Composer, scope: ScopeModel | None) -> None:
+    """Say so when a model was trained on questions read by another follow-up model."""
+    metas = {
+        "kinds": composer.kinds.meta if composer.kinds else {},
+        "ranker": composer.ranker.meta if composer.ranker else {},
+        "scope": scope.meta if scope else {},
+    }
+    trained = {name: meta.get("data", {}).get("followups") for name, meta in metas.items()}
+    stale = [
+        name for name, through in trained.items() if through not in (None, followups.fingerprint)
+    ]
+    if stale:
+        log.warning(
+            "the %s model(s) were trained through another follow-up model: run "
+            "`assistant answering train`",
+            ", ".join(stale),
+        )
+
+
+def build_retriever(
+    settings: Settings, embeddings: Embeddings, progress: ProgressFactory | None = None
+) -> HybridRetriever:
+    """The hybrid retriever over the current index generation (building it first if there is
+    none — the first start, or a first build that was killed — and bringing an index built
+    before a piece of derived metadata existed up to date)."""
+    home = IndexHome(settings.index_dir)
+    path = home.current()
+    store = None if path is None else Store(path, settings.collection, embeddings)
+    if store is None or store.count() == 0 or lacks_derived(store):
+        # An older index gets its vectors copied with the new metadata: nothing is embedded.
+        build_index(settings, embeddings, progress=progress, wait=True)
+        path = home.current()
+        assert path is not None  # build_index switched to a generation or raised
+        store = Store(path, settings.collection, embeddings)
+    return HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
