@@ -80,6 +80,8 @@ class IndexHome:
             os.fsync(handle.fileno())
         os.replace(temporary, self.root / POINTER)
         sync_folder(self.root)
+        for stray in self.root.glob(f"{POINTER}.*.tmp"):  # a pointer a killed switch never moved
+            stray.unlink(missing_ok=True)
         keep = {generation, previous}
         for path in self.root.glob("gen-*"):
             if path not in keep and path.is_dir():

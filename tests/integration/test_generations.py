@@ -1,13 +1,7 @@
-"""Index generations against real Chroma and the real model: an ingest while the app serves, a
-killed ingest at every stage, an interrupted first build, two ingests at once."""
+"""Index generations against real Chroma and the real model: an ingest while the app serves, an
+interrupted first build, two ingests at once (real kills: test_faults.py)."""
 
 from __future__ import annotations
-
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -75,50 +69,6 @@ def test_a_running_app_answers_from_a_new_ingest_at_its_next_question(
     assert any(c.doc_id == "clinic-notes" for c in answer.citations)
 
 
-def kill_at(settings: Settings, embeddings, stage: str) -> None:
-    """Leave the index folder as an ingest killed at `stage` leaves it (the switch is one
-    rename: there is no state between these)."""
-    home = IndexHome(settings.index_dir)
-    chunks = build_chunks(settings, load_token_counter())
-    if stage == "after-switch":
-        build_index(settings, embeddings)
-        return
-    path = home.new_generation()
-    if stage == "before-first-write":
-        return
-    store = Store(path, settings.collection, embeddings)
-    done = chunks[:7] if stage == "mid-embedding" else chunks
-    store.add(done, lambda n: None)
-
-
-@pytest.mark.parametrize(
-    "stage",
-    ["before-first-write", "mid-embedding", "complete-before-switch", "after-switch"],
-)
-def test_a_killed_ingest_leaves_the_old_index_or_the_new_never_a_mix(
-    settings: Settings, embeddings, stage: str
-) -> None:
-    build_index(settings, embeddings)
-    before = answers(settings, embeddings)
-    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
-    kill_at(settings, embeddings, stage)
-    after = answers(settings, embeddings)
-    if stage == "after-switch":
-        assert "45 seconds" in after[0]
-    else:
-        assert after == before
-    embeddings.embedded = 0
-    report = build_index(settings, embeddings)
-    chunks = build_chunks(settings, load_token_counter())
-    stored = current_store(settings, embeddings)
-    assert sorted(stored.manifest()) == sorted(c.chunk_id for c in chunks)  # no orphan, no copy
-    if stage != "after-switch":
-        assert (report.added, report.removed) == (1, 1)
-    if stage in ("mid-embedding", "complete-before-switch"):
-        assert embeddings.embedded <= 1  # what the killed ingest stored is reused
-    assert any("45 seconds" in c.text for c in stored.chunks())
-
-
 def test_an_interrupted_first_build_is_finished_by_the_next_start(
     settings: Settings, embeddings
 ) -> None:
@@ -144,41 +94,3 @@ def test_a_second_ingest_while_one_runs_is_refused_and_corrupts_nothing(
     ):
         build_index(settings, embeddings)
     assert sorted(current_store(settings, embeddings).manifest()) == before
-
-
-def test_sigkill_of_a_real_ingest_mid_embedding_keeps_the_index(
-    settings: Settings, embeddings
-) -> None:
-    build_index(settings, embeddings)
-    before = answers(settings, embeddings)
-    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
-    env = {
-        **os.environ,
-        "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir),
-        "ASSISTANT_DATA_DIR": str(settings.data_dir),
-        "ASSISTANT_INGEST_THREADS": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "ingest", "--rebuild"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    home = IndexHome(settings.index_dir)
-    deadline = time.monotonic() + 120
-    # Kill it once its new generation exists (it embeds every chunk again: seconds of work).
-    while time.monotonic() < deadline and process.poll() is None:
-        if any((p / "chroma.sqlite3").exists() for p in home.unfinished()):
-            time.sleep(0.5)
-            break
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    assert process.wait() == -signal.SIGKILL, "the ingest finished before it could be killed"
-    assert answers(settings, embeddings) == before
-    report = build_index(settings, embeddings)
-    assert (report.added, report.removed) == (1, 1)
-    chunks = build_chunks(settings, load_token_counter())
-    assert sorted(current_store(settings, embeddings).manifest()) == sorted(
-        c.chunk_id for c in chunks
-    )
-    assert "45 seconds" in answers(settings, embeddings)[0]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -122,9 +125,6 @@ def test_new_txt_document_is_ingested_and_answerable(settings: Settings, embeddi
         pytest.param("notes.pdf", b"%PDF-1.4", "unsupported", id="unsupported-extension"),
         pytest.param("scan.md", b"\x89PNG\r\n\x1a\n\x00\x00", "binary", id="binary"),
         pytest.param(
-            "export.md", b"A long export. " * 150_000, "limit for one document", id="too-large"
-        ),
-        pytest.param(
             "filler.md",
             b"# Filler\n\n" + b"psoas " * 200_000,
             "one word repeated",
@@ -159,6 +159,54 @@ def test_a_broken_symlink_is_named_and_the_index_kept(
     link.symlink_to(link if kind == "loop" else settings.corpus_dir / "missing.md")
     with pytest.raises(CorpusError, match=r"linked\.md: cannot be read"):
         build_index(settings, embeddings)
+    assert stored_ids(settings, embeddings) == before
+
+
+def test_a_50_mb_markdown_file_is_refused_by_size_and_the_index_kept(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    before = stored_ids(settings, embeddings)
+    paragraph = (
+        b"A long clinic export. The kneeling hip flexor stretch is held for thirty seconds. "
+    )
+    with (settings.corpus_dir / "export.md").open("wb") as handle:
+        for _ in range(50 * 1024 * 1024 // len(paragraph) + 1):
+            handle.write(paragraph)
+    with pytest.raises(CorpusError, match=r"export\.md: 52\.4 MB is over the 2 MB limit"):
+        build_index(settings, embeddings)
+    assert stored_ids(settings, embeddings) == before
+
+
+def test_an_unreadable_file_is_named_and_the_index_kept(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    before = stored_ids(settings, embeddings)
+    secret = settings.corpus_dir / "private.md"
+    secret.write_text("# Private\n\nNot for the index.\n", encoding="utf-8")
+    secret.chmod(0)
+    if os.geteuid() == 0:
+        # Root reads any file: read the corpus as an unprivileged user (its effective id, for
+        # the length of the call).
+        settings.corpus_dir.chmod(0o755)
+        for parent in settings.corpus_dir.parents:
+            if Path(tempfile.gettempdir()) in parent.parents:  # pytest's private folders
+                parent.chmod(parent.stat().st_mode | 0o001)  # traversable, not listable
+        count_tokens, groups = load_token_counter(), os.getgroups()
+        os.setgroups([])  # else root's group bits, not the others', would apply
+        os.setegid(65534)
+        os.seteuid(65534)
+        try:
+            with pytest.raises(CorpusError) as caught:
+                build_chunks(settings, count_tokens)
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+            os.setgroups(groups)
+    else:
+        with pytest.raises(CorpusError) as caught:
+            build_index(settings, embeddings)
+    message = str(caught.value)
+    assert re.search(r"private\.md: cannot be read \(Permission denied\)", message), message
     assert stored_ids(settings, embeddings) == before
 
 

@@ -1,0 +1,85 @@
+"""The ingest fault suite, small: a real `assistant ingest` process SIGKILLed at named points of
+its work, then the index checked (the old one answering exactly as before, or the complete new
+one, never a mix) and a following ingest checked for correct counts. `benchmarks/faults.py`
+runs every point and kills at spread-out moments too."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+
+import pytest
+
+from assistant.embeddings import load_token_counter
+from assistant.evaluation.faults import POINTS, ingest_command, ingest_env, kill_at
+from assistant.generations import GENERATION
+from assistant.indexing import build_chunks, build_index
+from assistant.settings import Settings
+from tests.integration.test_generations import answers, current_store, edit
+
+pytestmark = pytest.mark.integration
+
+
+def generations_on_disk(settings: Settings) -> list[str]:
+    return sorted(p.name for p in settings.index_dir.iterdir() if GENERATION.match(p.name))
+
+
+@pytest.mark.parametrize("point", list(POINTS))
+def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix(
+    settings: Settings, embeddings, point: str
+) -> None:
+    build_index(settings, embeddings)
+    before = answers(settings, embeddings)
+    old_ids = sorted(current_store(settings, embeddings).manifest())
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    new_ids = sorted(c.chunk_id for c in build_chunks(settings, load_token_counter()))
+    # Every chunk embedded again when killed mid-embedding (the edit alone is one chunk).
+    options = ["--rebuild"] if point == "mid-embedding" else []
+
+    status = kill_at(point, ingest_env(settings.corpus_dir, settings.data_dir), options)
+
+    assert status == -signal.SIGKILL
+    stored = sorted(current_store(settings, embeddings).manifest())
+    after = answers(settings, embeddings)
+    if POINTS[point]:  # killed once the new index was in use: it answers, complete
+        assert stored == new_ids
+        assert "45 seconds" in after[0]
+    else:  # killed before: the old index, answering exactly as before
+        assert stored == old_ids
+        assert after == before
+    embeddings.embedded = 0
+    build_index(settings, embeddings)  # the next ingest: correct counts, nothing embedded twice
+    store = current_store(settings, embeddings)
+    assert sorted(store.manifest()) == new_ids
+    assert store.count() == len(new_ids)
+    assert embeddings.embedded <= 1
+    assert len(generations_on_disk(settings)) <= 2  # the current one and the one it replaced
+    assert not list(settings.index_dir.glob("CURRENT.*"))
+    assert any("45 seconds" in c.text for c in store.chunks())
+
+
+def test_two_ingest_processes_started_at_once_never_corrupt_the_index(
+    settings: Settings, embeddings
+) -> None:
+    build_index(settings, embeddings)
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    env = ingest_env(settings.corpus_dir, settings.data_dir)
+    children = [
+        subprocess.Popen(
+            ingest_command(None, ["--rebuild"]),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [(child.wait(timeout=600), child.stderr.read()) for child in children]  # type: ignore[union-attr]
+    # Each either did the work or refused, saying why; at least one did it.
+    assert all(code == 0 or "another ingest is running" in err for code, err in results)
+    assert any(code == 0 for code, _ in results)
+    new_ids = sorted(c.chunk_id for c in build_chunks(settings, load_token_counter()))
+    store = current_store(settings, embeddings)
+    assert sorted(store.manifest()) == new_ids
+    assert store.count() == len(new_ids)
+    assert "45 seconds" in answers(settings, embeddings)[0]
