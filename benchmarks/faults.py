@@ -17,13 +17,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant.embeddings import load_embeddings, load_token_counter
 from assistant.evaluation.faults import POINTS, ingest_env, kill_after, kill_at
-from assistant.generations import GENERATION, IndexHome
-from assistant.indexing import build_chunks, build_index
+from assistant.indexing.embeddings import load_embeddings, load_token_counter
+from assistant.indexing.generations import GENERATION, IndexHome
+from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.store import Store
 
 QUESTIONS = [
     "how long do I hold the half-kneeling stretch?",

@@ -25,7 +25,7 @@ from pathlib import Path
 from assistant.evaluation.faults import ingest_command, ingest_env
 from assistant.evaluation.load import run_load, serial_answers
 from assistant.feedback import FeedbackStore
-from assistant.generations import IndexHome
+from assistant.indexing.generations import IndexHome
 from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ui import build_page, serve

@@ -16,8 +16,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from assistant.embeddings import go_offline, load_embeddings
 from assistant.evaluation.cases import load_suite
+from assistant.indexing.embeddings import go_offline, load_embeddings
 from assistant.safety.detector import Detector
 from assistant.safety.rules import load_rules
 from assistant.settings import PROJECT_ROOT

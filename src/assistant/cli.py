@@ -94,8 +94,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 def ingest(ctx: click.Context, rebuild: bool) -> None:
     """Index the corpus: embed new or changed passages, drop vanished ones."""
     with user_errors(ctx.obj["debug"]):
-        from assistant.embeddings import load_embeddings
-        from assistant.indexing import build_index
+        from assistant.indexing.embeddings import load_embeddings
+        from assistant.indexing.ingest import build_index
 
         settings = load_settings()
         embeddings = load_embeddings(settings.ingest_threads)

@@ -14,14 +14,14 @@ from assistant.answering.ranking import Ranker
 from assistant.answering.retrieval import HybridRetriever
 from assistant.answering.scope import ScopeModel
 from assistant.assistant import Assistant, Reading
-from assistant.embeddings import load_embeddings
-from assistant.generations import IndexHome
-from assistant.indexing import ProgressFactory, build_index, lacks_derived
+from assistant.indexing.embeddings import load_embeddings
+from assistant.indexing.generations import IndexHome
+from assistant.indexing.ingest import ProgressFactory, build_index, lacks_derived
+from assistant.indexing.store import Store
 from assistant.safety.detector import Detector
 from assistant.safety.referral import sources_for
 from assistant.safety.rules import load_rules
 from assistant.settings import Settings
-from assistant.store import Store
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

@@ -14,8 +14,8 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering.generation import load_generator
 from assistant.assistant import Assistant
-from assistant.embeddings import load_embeddings
-from assistant.indexing import build_index
+from assistant.indexing.embeddings import load_embeddings
+from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.integration.openai_server import scripted_server

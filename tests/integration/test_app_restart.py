@@ -22,7 +22,7 @@ import pytest
 from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
-from assistant.generations import IndexHome
+from assistant.indexing.generations import IndexHome
 from assistant.settings import Settings
 
 from .conftest import free_port

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant import cli
-from assistant.generations import IndexHome
+from assistant.indexing.generations import IndexHome
 from assistant.settings import Settings
 from tests.unit.test_answer import ANSWER_KEYS as CONTRACT
 from tests.unit.test_answer import CITATION_KEYS as CITATION
@@ -21,7 +21,7 @@ def runner(settings: Settings, model, monkeypatch: pytest.MonkeyPatch) -> CliRun
     """A CLI runner whose commands use the test's folders and the already-loaded model."""
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.embeddings.load_embeddings", lambda threads=1: model)
+    monkeypatch.setattr("assistant.indexing.embeddings.load_embeddings", lambda threads=1: model)
     monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
     return CliRunner()
 

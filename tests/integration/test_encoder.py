@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from assistant.assistant import Assistant
-from assistant.embeddings import MiniLM
+from assistant.indexing.embeddings import MiniLM
 from assistant.safety.finetune import SCALE, FineTunedModel, load_base, pooled
 from assistant.text.normalise import normalise
 

@@ -10,10 +10,10 @@ import subprocess
 
 import pytest
 
-from assistant.embeddings import load_token_counter
 from assistant.evaluation.faults import POINTS, ingest_command, ingest_env, kill_at
-from assistant.generations import GENERATION
-from assistant.indexing import build_chunks, build_index
+from assistant.indexing.embeddings import load_token_counter
+from assistant.indexing.generations import GENERATION
+from assistant.indexing.ingest import build_chunks, build_index
 from assistant.settings import Settings
 from tests.integration.test_generations import answers, current_store, edit
 

@@ -13,7 +13,7 @@ import pytest
 from assistant.answering.data import load_split
 from assistant.answering.followups_training import ROOT, pairs, rates
 from assistant.assistant import Assistant
-from assistant.corpus import load_corpus
+from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.integration

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.embeddings import load_token_counter
 from assistant.errors import IngestBusyError
-from assistant.generations import IndexHome
-from assistant.indexing import build_chunks, build_index
+from assistant.indexing.embeddings import load_token_counter
+from assistant.indexing.generations import IndexHome
+from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from assistant.store import Store
 
 pytestmark = pytest.mark.integration
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import load_token_counter, max_tokens
 from assistant.errors import CorpusError, IndexUnreadableError
-from assistant.generations import IndexHome
-from assistant.indexing import build_chunks, build_index
+from assistant.indexing.embeddings import load_token_counter, max_tokens
+from assistant.indexing.generations import IndexHome
+from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from assistant.store import Store
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from assistant.answering.data import load_split
 from assistant.answering.kinds import Kinds
 from assistant.answering.kinds_training import ROOT, measure, texts
 from assistant.assistant import Assistant
-from assistant.corpus import load_corpus
+from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration

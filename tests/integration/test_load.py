@@ -13,7 +13,7 @@ import pytest
 from assistant.assistant import Assistant
 from assistant.evaluation.load import SCENARIOS, run_load, serial_answers
 from assistant.feedback import FeedbackStore
-from assistant.indexing import build_index
+from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.ui import build_page, serve

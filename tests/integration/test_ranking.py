@@ -12,7 +12,7 @@ from assistant.answering.ranking import FEATURES
 from assistant.answering.ranking_training import gather, top_one, with_support
 from assistant.answering.scope_training import ROOT
 from assistant.assistant import Assistant
-from assistant.corpus import load_corpus
+from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from assistant import cli
 from assistant.answering.scope_training import ROOT, gather, labelled, rates
 from assistant.assistant import Assistant
-from assistant.corpus import load_corpus
+from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.data import load_split, read_batch
-from assistant.corpus import load_corpus
 from assistant.errors import AssistantError
+from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
 
 ROOT = PROJECT_ROOT / "training" / "answers"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import Chunk, chunk_document, heading_prefix, iter_blocks
-from assistant.corpus import Document, load_document
+from assistant.indexing.chunking import Chunk, chunk_document, heading_prefix, iter_blocks
+from assistant.indexing.corpus import Document, load_document
 
 TITLE = "Hip Guide"
 

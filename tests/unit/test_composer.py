@@ -15,8 +15,8 @@ from assistant.answering.kinds import Kind, Kinds
 from assistant.answering.layout import Composition
 from assistant.answering.neighbours import sentences_of
 from assistant.answering.retrieval import Passage
-from assistant.chunking import Chunk, chunk_document
-from assistant.corpus import Document
+from assistant.indexing.chunking import Chunk, chunk_document
+from assistant.indexing.corpus import Document
 from tests.unit.answering_fakes import Flat, Leaning
 
 GUIDE_TEXT = """---

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import load_corpus, load_document
 from assistant.errors import AssistantError, CorpusError
+from assistant.indexing.corpus import load_corpus, load_document
 
 GOOD = "---\ntitle: Psoas Basics\nyear: 2024\nauthor:\n---\n# Heading One\n\nBody text.\n"
 

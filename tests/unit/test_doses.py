@@ -9,8 +9,8 @@ import pytest
 from assistant.answering.doses import dose_sentences
 from assistant.answering.layout import Candidate
 from assistant.answering.neighbours import sentences_of
-from assistant.chunking import Chunk, chunk_document
-from assistant.corpus import Document
+from assistant.indexing.chunking import Chunk, chunk_document
+from assistant.indexing.corpus import Document
 
 HOME = """# Hip Care at Home
 

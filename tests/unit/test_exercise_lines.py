@@ -7,8 +7,8 @@ from pathlib import Path
 from assistant.answering.exercises import exercise_lines
 from assistant.answering.layout import Candidate, write
 from assistant.answering.neighbours import sentences_of
-from assistant.chunking import Chunk, chunk_document
-from assistant.corpus import Document
+from assistant.indexing.chunking import Chunk, chunk_document
+from assistant.indexing.corpus import Document
 
 HOME = """# Hip Care at Home
 

@@ -15,7 +15,7 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from assistant.answering.generation import Generator, Written, load_generator
 from assistant.answering.grounding import build_messages
 from assistant.answering.llamacpp import LlamaCppChat
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 from assistant.settings import Settings
 
 PASSAGES = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IngestBusyError
-from assistant.generations import LEGACY, POINTER, IndexHome
+from assistant.indexing.generations import LEGACY, POINTER, IndexHome
 
 
 def filled(home: IndexHome) -> Path:

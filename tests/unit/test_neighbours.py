@@ -14,7 +14,7 @@ from assistant.answering.neighbours import (
     smoothed,
     with_lists,
 )
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 
 BLOG = (
     "Since the birth my hip flexors have been sore. Do I have a syndrome? "

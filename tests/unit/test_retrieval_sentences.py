@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from assistant.answering.retrieval import HybridRetriever
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 from assistant.terms import terms
 
 VOCABULARY = sorted(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer import Answer, Citation
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 from assistant.safety.detector import Finding
 from assistant.safety.referral import (
     add_safety_notice,

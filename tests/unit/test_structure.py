@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from assistant.chunking import chunk_document
-from assistant.corpus import Document, load_corpus
+from assistant.indexing.chunking import chunk_document
+from assistant.indexing.corpus import Document, load_corpus
+from assistant.indexing.structure import Dose, dose, exercise_name, first_words
 from assistant.lexicon import Lexicon, load_lexicon, words_pattern
 from assistant.settings import PROJECT_ROOT
-from assistant.structure import Dose, dose, exercise_name, first_words
 
 # Every section of the shipped corpus that teaches an exercise with steps, by document. The
 # answerer knows an exercise only through what ingest derives: a heading missing here from

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.answering.layout import Candidate, write
 from assistant.answering.neighbours import merged, sentences_of
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 
 BRIDGE_A = (
     "The glute bridge with hip extension strengthens the glutes and hamstrings, reducing stress."

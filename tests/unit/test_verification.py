@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.verification import claims_of, verify
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 
 PASSAGES = [
     "Kneel on one knee with the other foot flat in front of you. Gently push your hips "

@@ -16,8 +16,8 @@ from assistant.answer import Answer
 from assistant.answering.generation import lay_out
 from assistant.answering.support import normalise
 from assistant.answering.verification import verify
-from assistant.chunking import Chunk
 from assistant.evaluation.metrics import citation_problems
+from assistant.indexing.chunking import Chunk
 
 PASSAGES = [
     "Kneel on one knee with the other foot flat in front of you. Hold for 30 seconds.",

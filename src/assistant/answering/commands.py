@@ -129,8 +129,8 @@ def train_followups(ctx: click.Context, out: Path | None) -> None:
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.followups import model_folder
         from assistant.answering.followups_training import train
-        from assistant.corpus import load_corpus
-        from assistant.embeddings import load_embeddings
+        from assistant.indexing.corpus import load_corpus
+        from assistant.indexing.embeddings import load_embeddings
         from assistant.pipeline import build_retriever
 
         settings = load_settings()
@@ -175,7 +175,7 @@ def train_kinds(ctx: click.Context, out: Path | None) -> None:
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.kinds import model_folder
         from assistant.answering.kinds_training import train
-        from assistant.corpus import load_corpus
+        from assistant.indexing.corpus import load_corpus
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}

@@ -16,7 +16,7 @@ from assistant.answer import Citation
 from assistant.answering.grounding import build_messages
 from assistant.answering.support import Vectors
 from assistant.answering.verification import Claim, verify
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answering.support import INJECTION, normalise
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 
 WITHHELD = "(Passage withheld: it contains instructions rather than information.)"
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.answer import Citation
-from assistant.chunking import LIST_ITEM, Chunk
+from assistant.indexing.chunking import LIST_ITEM, Chunk
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from assistant.answering.layout import Candidate
-from assistant.chunking import LIST_ITEM, Chunk
+from assistant.indexing.chunking import LIST_ITEM, Chunk
 from assistant.sentences import split_sentences
 from assistant.terms import terms
 from assistant.text.anaphora import leans_back

@@ -94,7 +94,7 @@ def compare(
     on the first TIMED questions), training seconds (`every`: every n-th question only, to try)."""
     import torch
 
-    from assistant.corpus import load_corpus
+    from assistant.indexing.corpus import load_corpus
 
     threads, table = torch.get_num_threads(), []
     torch.set_num_threads(1)

@@ -111,7 +111,7 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
     hand-set score on the validation batches, and save it with its data and numbers."""
     from sklearn.linear_model import LogisticRegression
 
-    from assistant.corpus import load_corpus
+    from assistant.indexing.corpus import load_corpus
 
     corpus = {d.doc_id: d.text for d in load_corpus(assistant.settings.corpus_dir)}
     split = load_split(ROOT, corpus)

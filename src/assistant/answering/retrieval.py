@@ -13,10 +13,10 @@ from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from assistant.answering.gate import sentence_closeness
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
+from assistant.indexing.store import Store
 from assistant.lexicon import load_lexicon
 from assistant.sentences import split_sentences
-from assistant.store import Store
 from assistant.terms import terms
 from assistant.text.normalise import normalise
 

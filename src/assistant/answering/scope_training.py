@@ -161,7 +161,7 @@ def rates(model: ScopeModel, evidence: list[Evidence], rows: Sequence[Labelled])
 def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print) -> ScopeModel:
     """Fit the gate on the training rows, choose its threshold out of fold, measure it on the
     validation batches and save it with its data fingerprint, settings and numbers."""
-    from assistant.corpus import load_corpus
+    from assistant.indexing.corpus import load_corpus
 
     corpus = {d.doc_id: d.text for d in load_corpus(assistant.settings.corpus_dir)}
     train_rows, validation, files = labelled(ROOT, corpus)

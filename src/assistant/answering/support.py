@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 
 from assistant.answering.gate import MEDICINE
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 from assistant.sentences import split_sentences
 from assistant.terms import STOPWORDS, terms, words
 

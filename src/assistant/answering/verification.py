@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.support import Vectors, check_claim
-from assistant.chunking import LIST_ITEM, Chunk
+from assistant.indexing.chunking import LIST_ITEM, Chunk
 from assistant.sentences import split_sentences
 
 CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -159,7 +159,7 @@ def batch_cases(path: Path, batches: list[str]) -> list[Case]:
 def question_cases(path: Path, batches: list[str]) -> list[Case]:
     """The rows of labelled client-question batches as cases (id `batch:line`)."""
     from assistant.answering.data import read_batch
-    from assistant.corpus import load_corpus
+    from assistant.indexing.corpus import load_corpus
     from assistant.settings import PROJECT_ROOT
 
     corpus = {d.doc_id: d.text for d in load_corpus(PROJECT_ROOT / "corpus")}

@@ -121,7 +121,7 @@ def embedding_vectorizer(kind: str) -> Callable[[list[str]], list[list[float]]] 
     """The sentence embeddings, for model kinds that read them."""
     if "embedding" not in kind:
         return None
-    from assistant.embeddings import load_embeddings
+    from assistant.indexing.embeddings import load_embeddings
 
     return load_embeddings(threads=2).embed_documents
 

@@ -51,7 +51,7 @@ def after(owner: Any, name: str) -> None:
 
 def halfway_through_copy() -> None:
     """Kill once half of the copied (already embedded) chunks are written to the new index."""
-    from assistant.store import Store
+    from assistant.indexing.store import Store
 
     original = Store.put
 
@@ -65,7 +65,7 @@ def halfway_through_copy() -> None:
 
 def after_two_batches() -> None:
     """Kill once two batches of freshly embedded chunks are written."""
-    from assistant.store import Store
+    from assistant.indexing.store import Store
 
     original = Store.add
 
@@ -85,8 +85,9 @@ def after_two_batches() -> None:
 
 def install(point: str) -> None:
     """Arrange for this process to be killed at `point` (one of POINTS)."""
-    from assistant import generations, indexing
-    from assistant.generations import IndexHome
+    from assistant.indexing import generations
+    from assistant.indexing import ingest as indexing
+    from assistant.indexing.generations import IndexHome
 
     installers: dict[str, Callable[[], None]] = {
         "before-first-write": lambda: before(IndexHome, "new_generation"),

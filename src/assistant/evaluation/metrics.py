@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.answer import Answer
-from assistant.chunking import LIST_ITEM
+from assistant.indexing.chunking import LIST_ITEM
 from assistant.terms import terms
 
 CITE = re.compile(r"\[(\d+)\]")

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.assistant import Assistant
-from assistant.embeddings import MODEL_NAME
 from assistant.evaluation.runner import SuiteResult
+from assistant.indexing.embeddings import MODEL_NAME
 from assistant.settings import PROJECT_ROOT, Settings
 
 

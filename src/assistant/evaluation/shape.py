@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer import Answer
-from assistant.chunking import LIST_ITEM
 from assistant.evaluation.metrics import CITE
+from assistant.indexing.chunking import LIST_ITEM
 from assistant.terms import terms
 from assistant.text.anaphora import leans_back
 

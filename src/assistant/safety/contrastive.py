@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.encoder import Encoder
+from assistant.indexing.encoder import Encoder
 from assistant.safety.finetune import LAYERS, MAX_TOKENS, TRAIN_THREADS, load_base, pooled
 from assistant.safety.model import Matrix, sigmoid
 

@@ -23,7 +23,7 @@ from assistant.safety.rules import Rule, RuleBook
 from assistant.safety.thresholds import fired
 
 if TYPE_CHECKING:
-    from assistant.encoder import Encoder
+    from assistant.indexing.encoder import Encoder
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.embeddings import go_offline, model_path
-from assistant.encoder import Encoder
+from assistant.indexing.embeddings import go_offline, model_path
+from assistant.indexing.encoder import Encoder
 from assistant.safety.model import Matrix
 
 LAYERS = 2  # top encoder layers that are trained (of 6)

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from assistant.encoder import Encoder
+    from assistant.indexing.encoder import Encoder
 
 Vectorizer = Callable[[list[str]], list[list[float]]]
 Matrix = NDArray[np.float64]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from assistant.answer import Answer, Citation, RedFlag
-from assistant.chunking import Chunk
+from assistant.indexing.chunking import Chunk
 from assistant.safety.detector import Finding
 from assistant.safety.rules import Quote, RuleBook
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.chunking import Chunk, heading_prefix
 from assistant.errors import IndexUnreadableError
+from assistant.indexing.chunking import Chunk, heading_prefix
 
 REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
 BATCH = 16  # chunks embedded per progress step

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.encoder import Encoder
+from assistant.indexing.encoder import Encoder
 
 if TYPE_CHECKING:
-    from assistant.chunking import TokenCounter
+    from assistant.indexing.chunking import TokenCounter
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",

@@ -6,13 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.chunking import Chunk, TokenCounter, chunk_document
-from assistant.corpus import load_corpus
-from assistant.embeddings import load_token_counter, set_threads
 from assistant.errors import AssistantError
-from assistant.generations import IndexHome
+from assistant.indexing.chunking import Chunk, TokenCounter, chunk_document
+from assistant.indexing.corpus import load_corpus
+from assistant.indexing.embeddings import load_token_counter, set_threads
+from assistant.indexing.generations import IndexHome
+from assistant.indexing.store import Store, metadata
 from assistant.settings import Settings
-from assistant.store import Store, metadata
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

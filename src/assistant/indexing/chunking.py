@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from assistant.corpus import Document
+from assistant.indexing.corpus import Document
+from assistant.indexing.structure import dose, exercise_name
 from assistant.sentences import split_sentences
-from assistant.structure import dose, exercise_name
 
 TokenCounter = Callable[[str], int]
 
@@ -32,7 +32,7 @@ class Chunk:
     text: str
     start: int
     end: int
-    exercise: str = ""  # the exercise its section teaches (assistant/structure.py), if any
+    exercise: str = ""  # the exercise its section teaches (indexing/structure.py), if any
     holds: tuple[str, ...] = ()  # the holds its section prescribes, verbatim
     repetitions: tuple[str, ...] = ()  # and the repetitions
 
