@@ -21,11 +21,12 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 
-def progress_bar(total: int) -> Callable[[int], None]:
-    """A terminal progress bar for embedding `total` chunks."""
+def progress_bar(total: int, unit: str = "chunk") -> Callable[[int], None]:
+    """A terminal progress bar for embedding `total` chunks (or sentences: `unit`), with their
+    rate."""
     from tqdm import tqdm
 
-    bar = tqdm(total=total, desc="Embedding", unit="chunk", file=sys.stderr)
+    bar = tqdm(total=total, desc=f"Embedding {unit}s", unit=unit, file=sys.stderr)
 
     def advance(done: int) -> None:
         bar.update(done)
@@ -74,10 +75,13 @@ def load_assistant(settings: Settings, learned: bool = True) -> Assistant:
     return build_assistant(settings, progress=noisy_progress, learned=learned)
 
 
-def noisy_progress(total: int) -> Callable[[int], None]:
+def noisy_progress(total: int, unit: str = "chunk") -> Callable[[int], None]:
     """Say why embedding starts before a command's answer, then show progress."""
-    click.echo(f"No index yet: building it from the corpus ({total} chunks)…", err=True)
-    return progress_bar(total)
+    if unit == "chunk":
+        click.echo(f"No index yet: building it from the corpus ({total} chunks)…", err=True)
+    else:
+        click.echo(f"Bringing the index up to date: embedding {total} {unit}s once…", err=True)
+    return progress_bar(total, unit)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,6 +4,7 @@ reading of the index it follows from one generation to the next."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answering.composer import Composer
@@ -16,7 +17,9 @@ from assistant.answering.scope import ScopeModel
 from assistant.assistant import Assistant, Reading
 from assistant.indexing.embeddings import load_embeddings
 from assistant.indexing.generations import IndexHome
-from assistant.indexing.ingest import ProgressFactory, build_index, lacks_derived
+from assistant.indexing.ingest import ProgressFactory, build_index, has_derived, lacks_derived
+from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
 from assistant.safety.detector import Detector
 from assistant.safety.referral import sources_for
@@ -84,10 +87,7 @@ def build_assistant(
         path = home.current()
         if path is None:  # the index folder was emptied under us: keep what we have
             return reading
-        store = Store(path, settings.collection, embeddings)
-        return read_index(
-            HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
-        )
+        return read_index(open_retriever(path, settings, embeddings))
 
     return Assistant(settings, reading, triage, scope, generator, reload=reload, stamp=home.stamp)
 
@@ -119,11 +119,28 @@ def build_retriever(
     before a piece of derived metadata existed up to date)."""
     home = IndexHome(settings.index_dir)
     path = home.current()
-    store = None if path is None else Store(path, settings.collection, embeddings)
-    if store is None or store.count() == 0 or lacks_derived(store):
-        # An older index gets its vectors copied with the new metadata: nothing is embedded.
+    if path is None or not complete(Store(path, settings.collection, embeddings)):
+        # An older index gets its chunk vectors copied with the new metadata (no chunk is
+        # embedded again) and what it lacks derived once.
         build_index(settings, embeddings, progress=progress, wait=True)
         path = home.current()
         assert path is not None  # build_index switched to a generation or raised
-        store = Store(path, settings.collection, embeddings)
-    return HybridRetriever(store, embeddings, candidates=settings.candidates, rrf_k=settings.rrf_k)
+    return open_retriever(path, settings, embeddings)
+
+
+def complete(store: Store) -> bool:
+    """Whether a generation holds chunks and everything this release derives from them."""
+    return store.count() > 0 and not lacks_derived(store) and has_derived(store.path)
+
+
+def open_retriever(path: Path, settings: Settings, embeddings: Embeddings) -> HybridRetriever:
+    """The hybrid retriever over one generation, with the word index and sentence vectors
+    ingest kept there."""
+    return HybridRetriever(
+        Store(path, settings.collection, embeddings),
+        embeddings,
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+        lexical=LexicalIndex.load(path),
+        sentences=SentenceVectors.load(path),
+    )

@@ -10,10 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from rank_bm25 import BM25Okapi
 
 from assistant.answering.gate import sentence_closeness
 from assistant.indexing.chunking import Chunk
+from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.sentence_vectors import (
+    SentenceVectors,
+    complete,
+    headed_sentences,
+    plain_sentences,
+)
 from assistant.indexing.store import Store
 from assistant.lexicon import load_lexicon
 from assistant.sentences import split_sentences
@@ -69,42 +75,45 @@ def fuse(rankings: Sequence[Sequence[str]], k: int) -> dict[str, float]:
 class HybridRetriever:
     """Finds passages for a query by meaning (Chroma) and by words (BM25)."""
 
-    def __init__(self, store: Store, embeddings: Embeddings, *, candidates: int, rrf_k: int):
+    def __init__(
+        self,
+        store: Store,
+        embeddings: Embeddings,
+        *,
+        candidates: int,
+        rrf_k: int,
+        lexical: LexicalIndex | None = None,
+        sentences: SentenceVectors | None = None,
+    ):
+        """`lexical` and `sentences` are what ingest derived and kept with the generation
+        (anything they lack — an index built before they were kept — is computed here)."""
         self.store = store
         self.embeddings = embeddings
         self.candidates = candidates
         self.rrf_k = rrf_k
-        self.chunks = {c.chunk_id: c for c in store.chunks()}
-        self.ids = list(self.chunks)
-        tokenized = [terms(self.chunks[i].embed_text) for i in self.ids]
-        self.vocabulary = sorted({t for doc in tokenized for t in doc})
-        self.bm25 = BM25Okapi(tokenized) if tokenized else None
+        chunks = {c.chunk_id: c for c in store.chunks()}
+        if lexical is None or sorted(lexical.ids) != sorted(chunks):
+            lexical = LexicalIndex.build(list(chunks), [c.embed_text for c in chunks.values()])
+        self.words = lexical
+        self.ids = lexical.ids
+        self.chunks = {i: chunks[i] for i in self.ids}
+        self.vocabulary = lexical.vocabulary
         # Each indexed term's inverse document frequency: how much a word names a topic.
-        self.idf: dict[str, float] = dict(self.bm25.idf) if self.bm25 else {}
+        self.idf: dict[str, float] = lexical.idf
         # Every source sentence embedded once: a specific question ("who is rolfing named
-        # after?") is closer to one sentence than to a whole passage.
-        self.sentences = sorted(
-            {c.text[a:b] for c in self.chunks.values() for a, b in split_sentences(c.text)}
-        )
-        self.sentence_vectors = self.embed(self.sentences)
-        # And under its heading: "Hold for 10-20 seconds" answers "bridge pose hold time" only
-        # when read as part of "Glute Bridge".
-        headed = {
-            f"{c.section}: {c.text[a:b]}" if c.section else c.text[a:b]
-            for c in self.chunks.values()
-            for a, b in split_sentences(c.text)
-        }
-        self.headed_vectors = self.embed(sorted(headed))
+        # after?") is closer to one sentence than to a whole passage. And under its heading:
+        # "Hold for 10-20 seconds" answers "bridge pose hold time" only when read as part of
+        # "Glute Bridge".
+        self.sentences = plain_sentences(self.chunks.values())
+        headed = headed_sentences(self.chunks.values())
+        held = complete(sentences, [*self.sentences, *headed], self.embeddings.embed_documents)
+        self.sentence_vectors = held.rows(self.sentences)
+        self.headed_vectors = held.rows(headed)
         index = {text: i for i, text in enumerate(self.sentences)}
         self.chunk_sentences = {
             i: [index[self.chunks[i].text[a:b]] for a, b in split_sentences(self.chunks[i].text)]
             for i in self.ids
         }
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Document vectors as one float32 matrix (a row per text)."""
-        vectors = self.embeddings.embed_documents(texts) if texts else []
-        return np.array(vectors, dtype=np.float32).reshape(len(vectors), -1)
 
     def retrieve(self, query: str, k: int, extra_terms: str = "") -> Retrieval:
         """The `k` best passages for `query`, best first; `extra_terms` widen the word search."""
@@ -181,11 +190,9 @@ class HybridRetriever:
 
     def lexical(self, query: str) -> list[tuple[str, float]]:
         """BM25 ranking of chunk ids with a positive score; misspelt words are corrected first."""
-        if self.bm25 is None:
-            return []
         query_terms = self.correct(terms(query))
         query_terms += [s for t in query_terms for s in self.synonyms(t)]
-        scores = self.bm25.get_scores(query_terms)
+        scores = self.words.scores(query_terms)
         ranked = sorted(zip(self.ids, scores, strict=True), key=lambda item: -item[1])
         return [(i, float(s)) for i, s in ranked[: self.candidates] if s > 0]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import AssistantError
@@ -11,13 +12,18 @@ from assistant.indexing.chunking import Chunk, TokenCounter, chunk_document
 from assistant.indexing.corpus import load_corpus
 from assistant.indexing.embeddings import load_token_counter, set_threads
 from assistant.indexing.generations import IndexHome
+from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.sentence_vectors import SentenceVectors, derive_sentence_vectors
 from assistant.indexing.store import Store, metadata
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-ProgressFactory = Callable[[int], Callable[[int], None]]
+# Given how many items are to be embedded and what they are ("chunk", "sentence"): the
+# reporter to call with each batch done.
+ProgressFactory = Callable[[int, str], Callable[[int], None]]
+Embed = Callable[[list[str]], list[list[float]]]  # texts → their document vectors
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,13 @@ def ingest(
     target: Store,
     *,
     current: dict[str, dict[str, Any]],
+    embed: Embed,
     donors: Sequence[Store] = (),
     progress: ProgressFactory | None = None,
 ) -> IngestReport:
-    """Fill the empty `target` generation with `chunks`: vectors the `donors` hold (the current
-    generation, unfinished ones) are copied, only the rest embedded. The report compares it
-    with the `current` generation's manifest."""
+    """Fill the empty `target` generation with `chunks` and what answering derives from them:
+    vectors the `donors` hold (the current generation, unfinished ones) are copied, only the
+    rest embedded. The report compares it with the `current` generation's manifest."""
     reused: dict[str, list[float]] = {}
     for donor in donors:
         missing = [c.chunk_id for c in chunks if c.chunk_id not in reused]
@@ -75,12 +82,34 @@ def ingest(
     target.put(copied, [reused[c.chunk_id] for c in copied])
     fresh = [c for c in chunks if c.chunk_id not in reused]
     if fresh:
-        target.add(fresh, (progress or silent)(len(fresh)))
+        target.add(fresh, (progress or silent)(len(fresh), "chunk"))
     if target.count() != len({c.chunk_id for c in chunks}):
         raise AssistantError(
             f"the new index at {target.path} holds {target.count()} chunks, not {len(chunks)}"
         )
+    derive(chunks, target.path, embed, [d.path for d in donors], progress)
     return compare(chunks, current)
+
+
+def derive(
+    chunks: list[Chunk],
+    folder: Path,
+    embed: Embed,
+    donors: Sequence[Path],
+    progress: ProgressFactory | None,
+) -> None:
+    """Write what answering reads into the generation's folder, so no start computes it: the
+    word index, and every source sentence's vectors (those an earlier generation holds are
+    copied: a changed document embeds only its own new sentences)."""
+    LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks]).save(folder)
+    held = [v for v in map(SentenceVectors.load, donors) if v is not None]
+    reporter = (lambda total: progress(total, "sentence")) if progress else None
+    derive_sentence_vectors(chunks, embed, held, reporter).save(folder)
+
+
+def has_derived(folder: Path) -> bool:
+    """Whether a generation's folder holds the derived data this release reads."""
+    return LexicalIndex.load(folder) is not None and SentenceVectors.present(folder)
 
 
 def compare(chunks: list[Chunk], current: dict[str, dict[str, Any]]) -> IngestReport:
@@ -93,7 +122,7 @@ def compare(chunks: list[Chunk], current: dict[str, dict[str, Any]]) -> IngestRe
     return IngestReport(new, moved, gone, len(wanted) - new - moved, documents)
 
 
-def silent(total: int) -> Callable[[int], None]:
+def silent(total: int, unit: str = "chunk") -> Callable[[int], None]:
     """A progress reporter that reports nothing."""
     return lambda done: None
 
@@ -123,7 +152,12 @@ def build_index(
         current = Store(path, settings.collection, embeddings) if path else None
         manifest = current.manifest() if current else {}
         unchanged = compare(chunks, manifest)
-        if current is not None and not unchanged.changed and current.count() == len(chunks):
+        if (
+            current is not None
+            and not unchanged.changed
+            and current.count() == len(chunks)
+            and has_derived(current.path)
+        ):
             return unchanged
         donors = (
             []
@@ -133,7 +167,14 @@ def build_index(
         target = Store(home.new_generation(), settings.collection, embeddings)
         set_threads(settings.ingest_threads)
         try:
-            report = ingest(chunks, target, current=manifest, donors=donors, progress=progress)
+            report = ingest(
+                chunks,
+                target,
+                current=manifest,
+                embed=embeddings.embed_documents,
+                donors=donors,
+                progress=progress,
+            )
         finally:
             set_threads(settings.torch_threads)
         home.switch(target.path)

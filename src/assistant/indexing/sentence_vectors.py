@@ -1,0 +1,114 @@
+"""Every source sentence's vector — alone, and read under its section heading — computed at
+ingest and kept in the generation's folder, so a start (or the switch to a new generation)
+reads them instead of embedding the whole corpus again. An ingest embeds only sentences no
+earlier generation holds: a changed document costs its own new sentences.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.indexing.chunking import Chunk
+from assistant.sentences import split_sentences
+
+TEXTS, VECTORS = "sentences.json", "sentences.npy"
+BATCH = 64  # sentences embedded per progress step
+
+
+def plain_sentences(chunks: Iterable[Chunk]) -> list[str]:
+    """Each distinct sentence of the chunks, sorted."""
+    return sorted({c.text[a:b] for c in chunks for a, b in split_sentences(c.text)})
+
+
+def headed_sentences(chunks: Iterable[Chunk]) -> list[str]:
+    """Each distinct sentence read under its heading ("Glute Bridge: Hold for 10-20 seconds."),
+    sorted: a dose answers "bridge pose hold time" only as part of its exercise."""
+    return sorted(
+        {
+            f"{c.section}: {c.text[a:b]}" if c.section else c.text[a:b]
+            for c in chunks
+            for a, b in split_sentences(c.text)
+        }
+    )
+
+
+class SentenceVectors:
+    """Texts with their unit-length vectors (a float32 row each)."""
+
+    def __init__(self, texts: Sequence[str], matrix: np.ndarray) -> None:
+        self.texts = list(texts)
+        self.matrix = matrix
+        self.row = {text: i for i, text in enumerate(self.texts)}
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors held for those of `texts` this holds."""
+        return {t: self.matrix[self.row[t]] for t in texts if t in self.row}
+
+    def rows(self, texts: Sequence[str]) -> np.ndarray:
+        """A matrix of `texts`' vectors, in order (each must be held)."""
+        return self.matrix[[self.row[t] for t in texts]] if texts else self.matrix[:0]
+
+    def save(self, folder: Path) -> None:
+        """Write them into a generation's folder."""
+        np.save(folder / VECTORS, self.matrix.astype(np.float32))
+        (folder / TEXTS).write_text(json.dumps(self.texts), encoding="utf-8")
+
+    @staticmethod
+    def present(folder: Path) -> bool:
+        """Whether a generation's folder holds sentence vectors (without reading them)."""
+        return (folder / TEXTS).is_file() and (folder / VECTORS).is_file()
+
+    @classmethod
+    def load(cls, folder: Path) -> SentenceVectors | None:
+        """Those a generation's folder holds; None when it holds none (built before they were
+        kept) or they do not match."""
+        try:
+            texts = json.loads((folder / TEXTS).read_text(encoding="utf-8"))
+            matrix = np.load(folder / VECTORS)
+        except (OSError, ValueError):
+            return None
+        if matrix.ndim != 2 or len(matrix) != len(texts):
+            return None
+        return cls(texts, matrix)
+
+
+def derive_sentence_vectors(
+    chunks: Sequence[Chunk],
+    embed: Callable[[list[str]], list[list[float]]],
+    donors: Sequence[SentenceVectors] = (),
+    progress: Callable[[int], Callable[[int], None]] | None = None,
+) -> SentenceVectors:
+    """Vectors for every plain and headed sentence of `chunks`: those a donor holds copied,
+    the rest embedded (`progress(how many)` gives the reporter of that)."""
+    texts = sorted(set(plain_sentences(chunks)) | set(headed_sentences(chunks)))
+    found: dict[str, np.ndarray] = {}
+    for donor in donors:
+        found.update(donor.get([t for t in texts if t not in found]))
+    missing = [t for t in texts if t not in found]
+    advance = progress(len(missing)) if progress and missing else (lambda n: None)
+    for first in range(0, len(missing), BATCH):
+        batch = missing[first : first + BATCH]
+        found.update(zip(batch, np.array(embed(batch), dtype=np.float32), strict=True))
+        advance(len(batch))
+    width = len(next(iter(found.values()))) if found else 0
+    matrix = np.array([found[t] for t in texts], dtype=np.float32).reshape(len(texts), width)
+    return SentenceVectors(texts, matrix)
+
+
+def complete(
+    held: SentenceVectors | None,
+    texts: Sequence[str],
+    embed: Callable[[list[str]], list[list[float]]],
+) -> SentenceVectors:
+    """`held` with every one of `texts` it lacks embedded now (all of them when None)."""
+    held = held or SentenceVectors([], np.zeros((0, 0), dtype=np.float32))
+    missing = sorted({t for t in texts if t not in held.row})
+    if not missing:
+        return held
+    fresh = np.array(embed(missing), dtype=np.float32)
+    matrix = np.vstack([held.matrix, fresh]) if len(held.texts) else fresh
+    return SentenceVectors([*held.texts, *missing], matrix)

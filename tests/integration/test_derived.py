@@ -1,0 +1,75 @@
+"""What answering reads is derived at ingest and kept with each generation: a start, or the
+switch to a new generation, embeds no source sentence; an edit embeds only its own new
+sentences; an index built before they were kept gets them once, without re-embedding chunks."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.indexing.generations import IndexHome
+from assistant.indexing.ingest import build_index
+from assistant.indexing.lexical import META
+from assistant.indexing.sentence_vectors import TEXTS, headed_sentences, plain_sentences
+from assistant.pipeline import build_assistant, open_retriever
+from assistant.settings import Settings
+from tests.integration.test_generations import QUESTIONS, edit
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_start_and_a_switch_embed_no_source_sentence(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    embeddings.embedded = 0
+    assistant = build_assistant(settings, embeddings=embeddings)
+    assert assistant.ask(QUESTIONS[0]).citations
+    assert embeddings.embedded == 0
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    build_index(settings, embeddings)
+    # The chunk, and its changed sentence alone and under its heading: nothing else.
+    assert embeddings.embedded <= 3
+    embeddings.embedded = 0
+    assert "45 seconds" in assistant.ask(QUESTIONS[0]).text  # read from the new generation
+    assert embeddings.embedded == 0
+
+
+def test_kept_data_ranks_exactly_as_data_computed_at_start(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    kept = open_retriever(path, settings, embeddings)
+    (path / META).unlink()
+    (path / TEXTS).unlink()
+    computed = open_retriever(path, settings, embeddings)  # everything from the chunks, now
+    assert kept.ids == computed.ids
+    assert kept.idf == computed.idf
+    assert kept.sentences == computed.sentences
+    for question in [*QUESTIONS, "whats fascia?", "bridge pose hold time"]:
+        assert kept.lexical(question) == computed.lexical(question)
+        left, right = kept.retrieve(question, 5), computed.retrieve(question, 5)
+        assert [p.chunk.chunk_id for p in left.passages] == [
+            p.chunk.chunk_id for p in right.passages
+        ]
+        assert left.best_sentence == pytest.approx(right.best_sentence, abs=1e-5)
+
+
+def test_an_index_without_kept_data_gets_it_once_without_embedding_chunks(
+    settings: Settings, embeddings
+) -> None:
+    first = build_index(settings, embeddings)
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    for name in ("lexical.json", "lexical.npz", "sentences.json", "sentences.npy"):
+        (path / name).unlink()  # as a generation built by the previous release
+    embeddings.embedded = 0
+    assistant = build_assistant(settings, embeddings=embeddings)
+    upgraded = IndexHome(settings.index_dir).current()
+    assert upgraded != path
+    assert upgraded is not None
+    assert (upgraded / META).is_file()
+    chunks = list(assistant.retriever.chunks.values())
+    assert len(chunks) == first.added
+    # Each sentence, alone and under its heading, once; no chunk.
+    assert embeddings.embedded == len(set(plain_sentences(chunks)) | set(headed_sentences(chunks)))
+    embeddings.embedded = 0
+    build_assistant(settings, embeddings=embeddings)
+    assert embeddings.embedded == 0  # once
