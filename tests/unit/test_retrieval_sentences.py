@@ -125,3 +125,62 @@ def test_the_sentence_ranking_also_seeks_the_prescribed_remedy(
     assert (searched in embeddings.queries) is (searched is not None)
     if searched:
         assert retriever.by_sentence(embeddings.embed_query(searched))[0] == "kneel"
+
+
+def many_chunks(count: int) -> list[Chunk]:
+    """Chunks of a few sentences each, drawn from a fixed pool (seeded): ties included."""
+    import random
+
+    pool = [
+        "Hold the bridge for 20 seconds.",
+        "The psoas is a deep muscle.",
+        "Kneel on one knee and keep the back straight.",
+        "Lunge with the arms overhead.",
+        "Fascia is a casing around muscles.",
+        "Stretch slowly.",
+        "Skip nothing.",
+    ]
+    rng = random.Random(3)
+    return [
+        Chunk(
+            f"c{n}",
+            f"d{n % 7}",
+            "Doc",
+            f"S{n % 5}",
+            " ".join(rng.sample(pool, k=rng.randint(0, 3))),
+            n,
+            n + 1,
+        )
+        for n in range(count)
+    ]
+
+
+def test_scaled_up_scoring_ranks_exactly_as_the_plain_loops() -> None:
+    import difflib
+
+    import numpy as np
+
+    chunks = many_chunks(400)
+    store: Any = FakeStore(chunks)
+    retriever = HybridRetriever(store, BagOfWords(), candidates=25, rrf_k=60)
+    for query in ["hold the bridge", "psoas muscle", "fascia", "kneel lunge stretch", "nothing"]:
+        vector = BagOfWords().embed_query(query)
+        similarity = retriever.sentence_vectors @ np.array(vector, dtype=np.float32)
+        best = {
+            i: max((float(similarity[j]) for j in retriever.chunk_sentences[i]), default=-1.0)
+            for i in retriever.ids
+        }
+        assert retriever.by_sentence(vector) == sorted(best, key=lambda i: -best[i])[:25]
+        scores = retriever.words.scores(terms(query))
+        ranked = sorted(zip(retriever.ids, scores, strict=True), key=lambda item: -item[1])
+        expected = [(i, float(s)) for i, s in ranked[:25] if s > 0]
+        assert retriever.lexical(query) == expected
+    for chunk_ in chunks[:30]:
+        plain = sorted(
+            (c for c in chunks if (c.doc_id, c.section) == (chunk_.doc_id, chunk_.section)),
+            key=lambda c: c.start,
+        )
+        assert retriever.siblings(chunk_) == plain
+    for typo in ["bridgge", "musclles", "strettch", "overhaed", "fasciaa", "kneeell", "zzzzzz"]:
+        close = difflib.get_close_matches(typo, retriever.vocabulary, n=1, cutoff=0.8)
+        assert retriever.correct([typo]) == [close[0] if close else typo]

@@ -4,6 +4,7 @@ single sentences, fused by reciprocal rank."""
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -114,6 +115,21 @@ class HybridRetriever:
             i: [index[self.chunks[i].text[a:b]] for a, b in split_sentences(self.chunks[i].text)]
             for i in self.ids
         }
+        # The same, flat, for one vectorised pass per question over every chunk's sentences.
+        self.flat_sentences = np.array(
+            [j for i in self.ids for j in self.chunk_sentences[i]], dtype=np.int64
+        )
+        counts = np.array([len(self.chunk_sentences[i]) for i in self.ids], dtype=np.int64)
+        self.first_sentence = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self.has_sentences = counts > 0
+        self.known = frozenset(self.vocabulary)
+        self.corrected: dict[str, str] = {}  # a word the corpus lacks → its correction
+        self.by_length: dict[int, list[str]] = {}
+        for word in self.vocabulary:
+            self.by_length.setdefault(len(word), []).append(word)
+        self.sections: dict[tuple[str, str], list[Chunk]] = {}
+        for chunk in sorted(self.chunks.values(), key=lambda c: c.start):
+            self.sections.setdefault((chunk.doc_id, chunk.section), []).append(chunk)
 
     def retrieve(self, query: str, k: int, extra_terms: str = "") -> Retrieval:
         """The `k` best passages for `query`, best first; `extra_terms` widen the word search."""
@@ -131,9 +147,11 @@ class HybridRetriever:
         dense_scores = {c.chunk_id: s for c, s in dense}
         lexical_scores = dict(lexical)
         # Dense hits come straight from the index, so they are current even if it changed.
-        known = self.chunks | {c.chunk_id: c for c, _ in dense}
+        found = {c.chunk_id: c for c, _ in dense}
         passages = [
-            Passage(known[i], score, dense_scores.get(i), lexical_scores.get(i))
+            Passage(
+                found.get(i) or self.chunks[i], score, dense_scores.get(i), lexical_scores.get(i)
+            )
             for i, score in sorted(fused.items(), key=lambda item: -item[1])[:k]
         ]
         best = max((s for _, s in dense), default=0.0)
@@ -155,11 +173,12 @@ class HybridRetriever:
         if not len(self.sentences):
             return []
         similarity = self.sentence_vectors @ np.array(vector, dtype=np.float32)
-        best = {
-            i: max((float(similarity[j]) for j in self.chunk_sentences[i]), default=-1.0)
-            for i in self.ids
-        }
-        return sorted(best, key=lambda i: -best[i])[: self.candidates]
+        best = np.full(len(self.ids), -1.0)
+        if len(self.flat_sentences):
+            starts = self.first_sentence[self.has_sentences]  # increasing, each in range
+            best[self.has_sentences] = np.maximum.reduceat(similarity[self.flat_sentences], starts)
+        order = np.argsort(-best, kind="stable")[: self.candidates]
+        return [self.ids[i] for i in order]
 
     def closest_sentence(self, vector: list[float]) -> float:
         """Cosine similarity of the source sentence closest to `vector`, alone or headed."""
@@ -170,7 +189,7 @@ class HybridRetriever:
     def coverage(self, query: str) -> float:
         """Share of the query's content words (typos corrected) that the corpus uses at all."""
         query_terms = self.correct(terms(query))
-        known = set(self.vocabulary)
+        known = self.known
         found = [t in known or bool(known & set(self.synonyms(t))) for t in query_terms]
         return sum(found) / len(found) if found else 0.0
 
@@ -181,29 +200,31 @@ class HybridRetriever:
 
     def siblings(self, chunk: Chunk) -> list[Chunk]:
         """Every chunk under the same heading of the same document, in document order."""
-        same = [
-            c
-            for c in self.chunks.values()
-            if c.doc_id == chunk.doc_id and c.section == chunk.section
-        ]
-        return sorted(same or [chunk], key=lambda c: c.start)
+        return list(self.sections.get((chunk.doc_id, chunk.section)) or [chunk])
 
     def lexical(self, query: str) -> list[tuple[str, float]]:
         """BM25 ranking of chunk ids with a positive score; misspelt words are corrected first."""
         query_terms = self.correct(terms(query))
         query_terms += [s for t in query_terms for s in self.synonyms(t)]
         scores = self.words.scores(query_terms)
-        ranked = sorted(zip(self.ids, scores, strict=True), key=lambda item: -item[1])
-        return [(i, float(s)) for i, s in ranked[: self.candidates] if s > 0]
+        best = np.argsort(-scores, kind="stable")[: self.candidates]  # ties: in index order
+        return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
 
     def correct(self, query_terms: list[str]) -> list[str]:
         """Map words the corpus never uses to a close corpus word (typos: “streching”)."""
-        known = set(self.vocabulary)
         fixed = []
         for term in query_terms:
-            if term in known or len(term) < 5:
+            if term in self.known or len(term) < 5:
                 fixed.append(term)
                 continue
-            close = difflib.get_close_matches(term, self.vocabulary, n=1, cutoff=0.8)
-            fixed.append(close[0] if close else term)
+            # Only words of a length within 1.5 times can reach a ratio of 0.8 (2 × matches /
+            # both lengths): the same match as searching the whole vocabulary, far faster.
+            if term not in self.corrected:
+                lengths = range(math.ceil(len(term) / 1.5), math.floor(len(term) * 1.5) + 1)
+                near = [w for n in lengths for w in self.by_length.get(n, ())]
+                close = difflib.get_close_matches(term, near, n=1, cutoff=0.8)
+                if len(self.corrected) > 10_000:  # a bound, not a policy: any entry is cheap
+                    self.corrected.clear()
+                self.corrected[term] = close[0] if close else term
+            fixed.append(self.corrected[term])
         return fixed

@@ -1,0 +1,232 @@
+"""How the assistant scales with the corpus, beside a vanilla LangChain RAG on the same text.
+
+Run: `python benchmarks/scale.py [--sizes 50 5000] [--questions 60]` (sizes in chunks; 50000
+and 100000 work too but take hours here: ingest runs at the encoder's speed, ~20 chunks/s on 2
+cores). For each size a seeded generator (`assistant/evaluation/synthetic.py`) writes the
+shipped articles plus articles recombined from their sentences into a temporary folder; then:
+
+- ingest: chunks/s of `assistant ingest` (the real model, 2 threads), and its ratio to the raw
+  encoder embedding the same chunks' texts in the same run;
+- cold start: a fresh process from `python` to its first answer (imports, model, index);
+- p50 / p95 `ask` latency over the retrieval suite's questions, in that process (warm);
+- dense recall@10: Chroma's HNSW top 10 against exact search over every stored vector, for the
+  questions of the retrieval and answer validation suites;
+- peak memory (max RSS) of that process.
+
+The vanilla RAG is built the way LangChain documents it — RecursiveCharacterTextSplitter
+(1000/200), Chroma with the same embedding model, `similarity_search` top 4 — on the same
+files, measured the same way; ratios are ours / vanilla. A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.evaluation.cases import load_suite
+from assistant.evaluation.synthetic import generate_corpus
+from assistant.indexing.embeddings import load_embeddings, load_token_counter, set_threads
+from assistant.indexing.generations import IndexHome
+from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.store import Store
+from assistant.settings import PROJECT_ROOT, Settings
+
+OURS_CHILD = """
+import json, resource, statistics, sys, time
+began = time.perf_counter()
+from assistant.pipeline import build_assistant
+from assistant.settings import Settings
+assistant = build_assistant(Settings())
+assistant.ask("where is the psoas?")
+cold = time.perf_counter() - began
+questions = json.loads(sys.argv[1])
+times = []
+for question in questions:
+    t = time.perf_counter()
+    assistant.ask(question)
+    times.append((time.perf_counter() - t) * 1000)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"cold": cold, "times": times, "peak_mb": peak}))
+"""
+
+VANILLA_CHILD = """
+import json, os, resource, sys, time
+began = time.perf_counter()
+import chromadb
+from langchain_chroma import Chroma
+from langchain_huggingface import HuggingFaceEmbeddings
+embeddings = HuggingFaceEmbeddings(model_name=sys.argv[3], model_kwargs={"device": "cpu"})
+db = Chroma(
+    collection_name="vanilla",
+    embedding_function=embeddings,
+    client=chromadb.PersistentClient(path=sys.argv[2]),
+)
+db.similarity_search("where is the psoas?", k=4)
+cold = time.perf_counter() - began
+times = []
+for question in json.loads(sys.argv[1]):
+    t = time.perf_counter()
+    db.similarity_search(question, k=4)
+    times.append((time.perf_counter() - t) * 1000)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"cold": cold, "times": times, "peak_mb": peak}))
+"""
+
+
+def child(code: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+    """Run a measuring child process (one torch thread, as when serving); its JSON line."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env={**env, "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def recall_at_10(store: Store, embeddings: Any, questions: list[str]) -> float:
+    """Share of the exact 10 nearest chunks that Chroma's HNSW search returns."""
+    everything = store._collection.get(include=["embeddings"])
+    ids = np.array(everything["ids"])
+    matrix = np.array(everything["embeddings"], dtype=np.float32)
+    found = []
+    for question in questions:
+        vector = np.array(embeddings.embed_query(question), dtype=np.float32)
+        exact = set(ids[np.argsort(-(matrix @ vector))[:10]])
+        approximate = store._collection.query(query_embeddings=[vector.tolist()], n_results=10)
+        found.append(len(exact & set(approximate["ids"][0])) / 10)
+    return statistics.mean(found)
+
+
+def measure_ours(
+    corpus: Path, data: Path, embeddings: Any, questions: list[str], probes: list[str]
+) -> dict[str, Any]:
+    settings = Settings(corpus_dir=corpus, data_dir=data)
+    chunks = build_chunks(settings, load_token_counter())
+    began = time.perf_counter()
+    build_index(settings, embeddings)
+    ingest = len(chunks) / (time.perf_counter() - began)
+    sample = [c.embed_text for c in chunks[:1000]]
+    set_threads(settings.ingest_threads)
+    began = time.perf_counter()
+    for first in range(0, len(sample), 16):
+        embeddings.embed_documents(sample[first : first + 16])
+    raw = len(sample) / (time.perf_counter() - began)
+    set_threads(1)
+    env = {"ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_DATA_DIR": str(data)}
+    run = child(OURS_CHILD, {**base_env(), **env}, json.dumps(questions))
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    recall = recall_at_10(Store(path, settings.collection, embeddings), embeddings, probes)
+    return {"chunks": len(chunks), "ingest": ingest, "raw": raw, "recall": recall, **run}
+
+
+def measure_vanilla(
+    corpus: Path, data: Path, embeddings: Any, questions: list[str], probes: list[str]
+) -> dict[str, Any]:
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from assistant.indexing.embeddings import model_path
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    texts = [
+        piece
+        for path in sorted(corpus.iterdir())
+        for piece in splitter.split_text(path.read_text(encoding="utf-8"))
+    ]
+    set_threads(2)
+    began = time.perf_counter()
+    db = Chroma(
+        collection_name="vanilla",
+        embedding_function=embeddings.documents,
+        client=chromadb.PersistentClient(path=str(data / "vanilla")),
+    )
+    for first in range(0, len(texts), 256):
+        db.add_texts(texts[first : first + 256])
+    ingest = len(texts) / (time.perf_counter() - began)
+    set_threads(1)
+    run = child(
+        VANILLA_CHILD, base_env(), json.dumps(questions), str(data / "vanilla"), str(model_path())
+    )
+    return {"chunks": len(texts), "ingest": ingest, **run}
+
+
+def base_env() -> dict[str, str]:
+    import os
+
+    return {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 5000])
+    parser.add_argument("--questions", type=int, default=60)
+    args = parser.parse_args()
+    embeddings = load_embeddings(threads=2)
+    retrieval = [c.question for c in load_suite(PROJECT_ROOT / "evals" / "retrieval.yaml")]
+    questions = retrieval[: args.questions]
+    probes = retrieval + [
+        c.question for c in load_suite(PROJECT_ROOT / "evals" / "answers-validation.yaml")
+    ]
+    print(
+        f"{time.strftime('%Y-%m-%d')}: {len(probes)} recall probes, {len(questions)} timed"
+    )
+    header = (
+        "size | chunks | ingest/s (×raw) | cold start s | p50 ms | p95 ms | recall@10 | peak MB"
+    )
+    print(header)
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            settings = Settings()
+            generate_corpus(
+                size,
+                root / "corpus",
+                PROJECT_ROOT / "corpus",
+                load_token_counter(),
+                settings.chunk_tokens,
+            )
+            ours = measure_ours(root / "corpus", root / "data", embeddings, questions, probes)
+            vanilla = measure_vanilla(root / "corpus", root / "data", embeddings, questions, probes)
+        for name, got in (("ours", ours), ("vanilla", vanilla)):
+            raw = f" (×{got['ingest'] / got['raw']:.2f})" if "raw" in got else ""
+            recall = f"{got['recall']:.3f}" if "recall" in got else "-"
+            print(
+                f"{size} {name} | {got['chunks']} | {got['ingest']:.1f}{raw} | {got['cold']:.1f} | "
+                f"{statistics.median(got['times']):.1f} | {percentile(got['times'], 0.95):.1f} | "
+                f"{recall} | {got['peak_mb']:.0f}",
+                flush=True,
+            )
+        print(
+            f"{size} ours/vanilla | | ×{ours['ingest'] / vanilla['ingest']:.2f} | "
+            f"×{ours['cold'] / vanilla['cold']:.2f} | "
+            f"×{statistics.median(ours['times']) / statistics.median(vanilla['times']):.1f} | | | "
+            f"×{ours['peak_mb'] / vanilla['peak_mb']:.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
