@@ -64,8 +64,12 @@ def halfway_through_copy() -> None:
 
 
 def after_two_batches() -> None:
-    """Kill once two batches of freshly embedded chunks are written."""
+    """Kill once two batches of freshly embedded chunks are written (batches of 8 here, so that
+    the shipped corpus makes several)."""
+    from assistant.indexing import store
     from assistant.indexing.store import Store
+
+    store.BATCH = 8
 
     original = Store.add
 

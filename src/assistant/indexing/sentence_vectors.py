@@ -16,7 +16,7 @@ from assistant.indexing.chunking import Chunk
 from assistant.sentences import split_sentences
 
 TEXTS, VECTORS = "sentences.json", "sentences.npy"
-BATCH = 64  # sentences embedded per progress step
+BATCH = 1024  # sentences embedded per call and progress step (sorted by length inside)
 
 
 def plain_sentences(chunks: Iterable[Chunk]) -> list[str]:
