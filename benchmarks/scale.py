@@ -189,9 +189,7 @@ def main() -> None:
     probes = retrieval + [
         c.question for c in load_suite(PROJECT_ROOT / "evals" / "answers-validation.yaml")
     ]
-    print(
-        f"{time.strftime('%Y-%m-%d')}: {len(probes)} recall probes, {len(questions)} timed"
-    )
+    print(f"{time.strftime('%Y-%m-%d')}: {len(probes)} recall probes, {len(questions)} timed")
     header = (
         "size | chunks | ingest/s (×raw) | cold start s | p50 ms | p95 ms | recall@10 | peak MB"
     )
