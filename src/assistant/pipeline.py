@@ -18,6 +18,7 @@ from assistant.assistant import Assistant, Reading
 from assistant.indexing.embeddings import load_embeddings
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.ingest import ProgressFactory, build_index, has_derived, lacks_derived
+from assistant.indexing.kept_chunks import load_chunks
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
@@ -143,4 +144,5 @@ def open_retriever(path: Path, settings: Settings, embeddings: Embeddings) -> Hy
         rrf_k=settings.rrf_k,
         lexical=LexicalIndex.load(path),
         sentences=SentenceVectors.load(path),
+        kept=load_chunks(path),
     )

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.ingest import build_index
+from assistant.indexing.kept_chunks import CHUNKS
 from assistant.indexing.lexical import META
 from assistant.indexing.sentence_vectors import TEXTS, headed_sentences, plain_sentences
 from assistant.pipeline import build_assistant, open_retriever
@@ -37,8 +38,10 @@ def test_kept_data_ranks_exactly_as_data_computed_at_start(settings: Settings, e
     path = IndexHome(settings.index_dir).current()
     assert path is not None
     kept = open_retriever(path, settings, embeddings)
+    assert kept.chunks == {c.chunk_id: c for c in kept.store.chunks()}  # the kept file = Chroma
     (path / META).unlink()
     (path / TEXTS).unlink()
+    (path / CHUNKS).unlink()
     computed = open_retriever(path, settings, embeddings)  # everything from the chunks, now
     assert kept.ids == computed.ids
     assert kept.idf == computed.idf
@@ -58,7 +61,7 @@ def test_an_index_without_kept_data_gets_it_once_without_embedding_chunks(
     first = build_index(settings, embeddings)
     path = IndexHome(settings.index_dir).current()
     assert path is not None
-    for name in ("lexical.json", "lexical.npz", "sentences.json", "sentences.npy"):
+    for name in ("lexical.json", "lexical.npz", "sentences.json", "sentences.npy", CHUNKS):
         (path / name).unlink()  # as a generation built by the previous release
     embeddings.embedded = 0
     assistant = build_assistant(settings, embeddings=embeddings)
@@ -73,3 +76,21 @@ def test_an_index_without_kept_data_gets_it_once_without_embedding_chunks(
     embeddings.embedded = 0
     build_assistant(settings, embeddings=embeddings)
     assert embeddings.embedded == 0  # once
+
+
+@pytest.mark.parametrize("page", [7, 53, 54], ids=["pages-of-7", "one-full-page", "one-page-spare"])
+def test_every_chunk_is_read_a_page_at_a_time(
+    settings: Settings, embeddings, monkeypatch: pytest.MonkeyPatch, page: int
+) -> None:
+    # One request for all of 100,000 chunks exceeded SQLite's limit on query variables.
+    from assistant.indexing import store as store_module
+
+    report = build_index(settings, embeddings)
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    store = store_module.Store(path, settings.collection, embeddings)
+    whole = store.chunks()
+    monkeypatch.setattr(store_module, "PAGE", page)
+    assert store.chunks() == whole
+    assert len(whole) == report.added == 53
+    assert sorted(store.manifest()) == sorted(c.chunk_id for c in whole)

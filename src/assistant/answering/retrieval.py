@@ -17,13 +17,14 @@ from assistant.indexing.chunking import Chunk
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.sentence_vectors import (
     SentenceVectors,
+    Spans,
     complete,
     headed_sentences,
     plain_sentences,
+    sentence_spans,
 )
 from assistant.indexing.store import Store
 from assistant.lexicon import load_lexicon
-from assistant.sentences import split_sentences
 from assistant.terms import terms
 from assistant.text.normalise import normalise
 
@@ -85,14 +86,17 @@ class HybridRetriever:
         rrf_k: int,
         lexical: LexicalIndex | None = None,
         sentences: SentenceVectors | None = None,
+        kept: tuple[list[Chunk], Spans] | None = None,
     ):
-        """`lexical` and `sentences` are what ingest derived and kept with the generation
-        (anything they lack — an index built before they were kept — is computed here)."""
+        """`lexical`, `sentences` and `kept` (the chunks with their sentence spans) are what
+        ingest derived and kept with the generation (anything missing — an index built before
+        they were kept — is read from the store or computed here)."""
         self.store = store
         self.embeddings = embeddings
         self.candidates = candidates
         self.rrf_k = rrf_k
-        chunks = {c.chunk_id: c for c in store.chunks()}
+        listed, spans = kept or (store.chunks(), None)
+        chunks = {c.chunk_id: c for c in listed}
         if lexical is None or sorted(lexical.ids) != sorted(chunks):
             lexical = LexicalIndex.build(list(chunks), [c.embed_text for c in chunks.values()])
         self.words = lexical
@@ -105,15 +109,16 @@ class HybridRetriever:
         # after?") is closer to one sentence than to a whole passage. And under its heading:
         # "Hold for 10-20 seconds" answers "bridge pose hold time" only when read as part of
         # "Glute Bridge".
-        self.sentences = plain_sentences(self.chunks.values())
-        headed = headed_sentences(self.chunks.values())
+        if spans is None or set(spans) != set(self.chunks):
+            spans = sentence_spans(self.chunks.values())
+        self.sentences = plain_sentences(self.chunks.values(), spans)
+        headed = headed_sentences(self.chunks.values(), spans)
         held = complete(sentences, [*self.sentences, *headed], self.embeddings.embed_documents)
         self.sentence_vectors = held.rows(self.sentences)
         self.headed_vectors = held.rows(headed)
         index = {text: i for i, text in enumerate(self.sentences)}
         self.chunk_sentences = {
-            i: [index[self.chunks[i].text[a:b]] for a, b in split_sentences(self.chunks[i].text)]
-            for i in self.ids
+            i: [index[self.chunks[i].text[a:b]] for a, b in spans[i]] for i in self.ids
         }
         # The same, flat, for one vectorised pass per question over every chunk's sentences.
         self.flat_sentences = np.array(

@@ -12,8 +12,13 @@ from assistant.indexing.chunking import Chunk, TokenCounter, chunk_document
 from assistant.indexing.corpus import load_corpus
 from assistant.indexing.embeddings import load_token_counter, set_threads
 from assistant.indexing.generations import IndexHome
+from assistant.indexing.kept_chunks import save_chunks
 from assistant.indexing.lexical import LexicalIndex
-from assistant.indexing.sentence_vectors import SentenceVectors, derive_sentence_vectors
+from assistant.indexing.sentence_vectors import (
+    SentenceVectors,
+    derive_sentence_vectors,
+    sentence_spans,
+)
 from assistant.indexing.store import Store, metadata
 from assistant.settings import Settings
 
@@ -99,9 +104,11 @@ def derive(
     progress: ProgressFactory | None,
 ) -> None:
     """Write what answering reads into the generation's folder, so no start computes it: the
-    word index, and every source sentence's vectors (those an earlier generation holds are
-    copied: a changed document embeds only its own new sentences)."""
+    chunks with their sentence spans, the word index, and every source sentence's vectors
+    (those an earlier generation holds are copied: a changed document embeds only its own new
+    sentences)."""
     LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks]).save(folder)
+    save_chunks(folder, chunks, sentence_spans(chunks))
     held = [v for v in map(SentenceVectors.load, donors) if v is not None]
     reporter = (lambda total: progress(total, "sentence")) if progress else None
     derive_sentence_vectors(chunks, embed, held, reporter).save(folder)
@@ -128,9 +135,9 @@ def silent(total: int, unit: str = "chunk") -> Callable[[int], None]:
 
 
 def lacks_derived(store: Store) -> bool:
-    """Whether some stored chunk lacks metadata that ingest now derives (`Chunk.exercise`,
-    `Chunk.holds`)."""
-    return any("holds" not in meta for meta in store.manifest().values())
+    """Whether the stored chunks lack metadata that ingest now derives (`Chunk.exercise`,
+    `Chunk.holds`). One ingest writes every chunk of a generation, so one chunk tells."""
+    return any("holds" not in meta for meta in store.sample_metadata())
 
 
 def build_index(

@@ -7,7 +7,7 @@ earlier generation holds: a changed document costs its own new sentences.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +19,29 @@ TEXTS, VECTORS = "sentences.json", "sentences.npy"
 BATCH = 1024  # sentences embedded per call and progress step (sorted by length inside)
 
 
-def plain_sentences(chunks: Iterable[Chunk]) -> list[str]:
+Spans = Mapping[str, Sequence[tuple[int, int]]]  # chunk id → its sentences' spans in its text
+
+
+def sentence_spans(chunks: Iterable[Chunk]) -> dict[str, list[tuple[int, int]]]:
+    """Each chunk's sentence spans (split once, for every view below)."""
+    return {c.chunk_id: split_sentences(c.text) for c in chunks}
+
+
+def plain_sentences(chunks: Collection[Chunk], spans: Spans | None = None) -> list[str]:
     """Each distinct sentence of the chunks, sorted."""
-    return sorted({c.text[a:b] for c in chunks for a, b in split_sentences(c.text)})
+    spans = spans or sentence_spans(chunks)
+    return sorted({c.text[a:b] for c in chunks for a, b in spans[c.chunk_id]})
 
 
-def headed_sentences(chunks: Iterable[Chunk]) -> list[str]:
+def headed_sentences(chunks: Collection[Chunk], spans: Spans | None = None) -> list[str]:
     """Each distinct sentence read under its heading ("Glute Bridge: Hold for 10-20 seconds."),
     sorted: a dose answers "bridge pose hold time" only as part of its exercise."""
+    spans = spans or sentence_spans(chunks)
     return sorted(
         {
             f"{c.section}: {c.text[a:b]}" if c.section else c.text[a:b]
             for c in chunks
-            for a, b in split_sentences(c.text)
+            for a, b in spans[c.chunk_id]
         }
     )
 
@@ -84,7 +94,8 @@ def derive_sentence_vectors(
 ) -> SentenceVectors:
     """Vectors for every plain and headed sentence of `chunks`: those a donor holds copied,
     the rest embedded (`progress(how many)` gives the reporter of that)."""
-    texts = sorted(set(plain_sentences(chunks)) | set(headed_sentences(chunks)))
+    spans = sentence_spans(chunks)
+    texts = sorted(set(plain_sentences(chunks, spans)) | set(headed_sentences(chunks, spans)))
     found: dict[str, np.ndarray] = {}
     for donor in donors:
         found.update(donor.get([t for t in texts if t not in found]))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from assistant.indexing.chunking import Chunk, heading_prefix
 REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
 BATCH = 128  # chunks embedded per call and progress step (the encoder sorts each by length)
 COPY_BATCH = 1000  # chunks copied per call (Chroma caps one call's batch)
+PAGE = 5000  # chunks read per request
 LIST_SEPARATOR = "\n"  # between the phrases of a list kept in metadata
 # The dense index's graph. Chroma's defaults (ef 100 both ways, 16 neighbours) found 0.969 of
 # the exact 10 nearest chunks at 5,000 chunks (benchmarks/scale.py); recall falls as an HNSW
@@ -62,14 +64,32 @@ class Store:
 
     def manifest(self) -> dict[str, dict[str, Any]]:
         """Every stored chunk id with its metadata."""
-        got = self._guard(lambda: self._collection.get(include=["metadatas"]))
-        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+        return {i: m for i, m, _ in self.rows(documents=False)}
+
+    def sample_metadata(self) -> list[dict[str, Any]]:
+        """The metadata of one stored chunk ([] when there is none)."""
+        got = self._guard(partial(self._collection.get, include=["metadatas"], limit=1))
+        return [dict(m or {}) for m in got["metadatas"] or []]
 
     def chunks(self) -> list[Chunk]:
         """Every stored chunk, rebuilt from the index alone (for the lexical retriever)."""
-        got = self._guard(lambda: self._collection.get(include=["metadatas", "documents"]))
-        rows = zip(got["ids"], got["metadatas"] or [], got["documents"] or [], strict=True)
-        return [to_chunk(i, dict(m or {}), d) for i, m, d in rows]
+        return [to_chunk(i, m, d) for i, m, d in self.rows(documents=True)]
+
+    def rows(self, *, documents: bool) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """Every stored chunk's id, metadata and (if asked) text, a page at a time: one
+        request for all of 100,000 chunks exceeds SQLite's limit on query variables."""
+        include: Any = ["metadatas", "documents"] if documents else ["metadatas"]
+        for offset in itertools.count(0, PAGE):
+            got = self._guard(
+                partial(self._collection.get, include=include, limit=PAGE, offset=offset)
+            )
+            texts = got["documents"] if documents else [""] * len(got["ids"])
+            yield from (
+                (i, dict(m or {}), d)
+                for i, m, d in zip(got["ids"], got["metadatas"] or [], texts or [], strict=True)
+            )
+            if len(got["ids"]) < PAGE:
+                return
 
     def add(self, chunks: Sequence[Chunk], progress: Callable[[int], None]) -> None:
         """Embed and store chunks in batches, reporting how many are done after each."""
