@@ -13,6 +13,7 @@ from assistant.errors import CorpusError, IndexUnreadableError
 from assistant.indexing.embeddings import load_token_counter, max_tokens
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
@@ -25,6 +26,15 @@ def current_store(settings: Settings, embeddings) -> Store:
     path = IndexHome(settings.index_dir).current()
     assert path is not None
     return Store(path, settings.collection, embeddings)
+
+
+def kept_sentences(settings: Settings) -> set[str]:
+    """The sentence texts whose vectors the generation in use keeps."""
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    kept = SentenceVectors.load(path)
+    assert kept is not None
+    return set(kept.texts)
 
 
 def stored_ids(settings: Settings, embeddings) -> set[str]:
@@ -52,9 +62,14 @@ def test_edit_reembeds_only_the_changed_chunk(settings: Settings, embeddings) ->
     assert edited != text
     path.write_text(edited, encoding="utf-8")
     embeddings.embedded = 0
+    old_sentences = kept_sentences(settings)
     report = build_index(settings, embeddings)
     assert (report.added, report.removed) == (1, 1)
-    assert embeddings.embedded == 1
+    # The changed chunk, and its changed sentence (alone, and under a heading if it has one):
+    # nothing else.
+    added = kept_sentences(settings) - old_sentences
+    assert {t.split(": ", 1)[-1] for t in added} == {"Hold the stretch for 45 seconds, then relax."}
+    assert embeddings.embedded == 1 + len(added)
     after = stored_ids(settings, embeddings)
     assert len(after - before) == 1
     assert len(before - after) == 1
@@ -73,9 +88,11 @@ def test_text_inserted_early_shifts_spans_without_reembedding(
     marker = "## What is the Psoas Muscle"
     path.write_text(text.replace(marker, "A new opening paragraph.\n\n" + marker), encoding="utf-8")
     embeddings.embedded = 0
+    old_sentences = kept_sentences(settings)
     report = build_index(settings, embeddings)
     assert report.updated > 0, "chunks after the insertion moved: their spans must be updated"
-    assert embeddings.embedded == report.added
+    # The new chunks, and only the sentences no generation held before.
+    assert embeddings.embedded == report.added + len(kept_sentences(settings) - old_sentences)
     store = current_store(settings, embeddings)
     source = path.read_text(encoding="utf-8")
     for chunk in store.chunks():
