@@ -4,7 +4,6 @@ reading of the index it follows from one generation to the next."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answering.composer import Composer
@@ -88,7 +87,7 @@ def build_assistant(
         path = home.current()
         if path is None:  # the index folder was emptied under us: keep what we have
             return reading
-        return read_index(open_retriever(path, settings, embeddings))
+        return read_index(open_retriever(Store(path, settings.collection, embeddings), settings))
 
     return Assistant(settings, reading, triage, scope, generator, reload=reload, stamp=home.stamp)
 
@@ -120,26 +119,28 @@ def build_retriever(
     before a piece of derived metadata existed up to date)."""
     home = IndexHome(settings.index_dir)
     path = home.current()
-    if path is None or not complete(Store(path, settings.collection, embeddings)):
+    store = None if path is None else Store(path, settings.collection, embeddings)
+    if store is None or not usable(store):
         # An older index gets its chunk vectors copied with the new metadata (no chunk is
         # embedded again) and what it lacks derived once.
         build_index(settings, embeddings, progress=progress, wait=True)
         path = home.current()
         assert path is not None  # build_index switched to a generation or raised
-    return open_retriever(path, settings, embeddings)
+        store = Store(path, settings.collection, embeddings)
+    return open_retriever(store, settings)
 
 
-def complete(store: Store) -> bool:
+def usable(store: Store) -> bool:
     """Whether a generation holds chunks and everything this release derives from them."""
     return store.count() > 0 and not lacks_derived(store) and has_derived(store.path)
 
 
-def open_retriever(path: Path, settings: Settings, embeddings: Embeddings) -> HybridRetriever:
-    """The hybrid retriever over one generation, with the word index and sentence vectors
-    ingest kept there."""
+def open_retriever(store: Store, settings: Settings) -> HybridRetriever:
+    """The hybrid retriever over one generation, with what ingest derived and kept there."""
+    path = store.path
     return HybridRetriever(
-        Store(path, settings.collection, embeddings),
-        embeddings,
+        store,
+        store.embeddings,
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
         lexical=LexicalIndex.load(path),

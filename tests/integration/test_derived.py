@@ -11,6 +11,7 @@ from assistant.indexing.ingest import build_index
 from assistant.indexing.kept_chunks import CHUNKS
 from assistant.indexing.lexical import META
 from assistant.indexing.sentence_vectors import TEXTS, headed_sentences, plain_sentences
+from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant, open_retriever
 from assistant.settings import Settings
 from tests.integration.test_generations import QUESTIONS, edit
@@ -37,12 +38,14 @@ def test_kept_data_ranks_exactly_as_data_computed_at_start(settings: Settings, e
     build_index(settings, embeddings)
     path = IndexHome(settings.index_dir).current()
     assert path is not None
-    kept = open_retriever(path, settings, embeddings)
+    kept = open_retriever(Store(path, settings.collection, embeddings), settings)
     assert kept.chunks == {c.chunk_id: c for c in kept.store.chunks()}  # the kept file = Chroma
     (path / META).unlink()
     (path / TEXTS).unlink()
     (path / CHUNKS).unlink()
-    computed = open_retriever(path, settings, embeddings)  # everything from the chunks, now
+    computed = open_retriever(
+        Store(path, settings.collection, embeddings), settings
+    )  # computed now
     assert kept.ids == computed.ids
     assert kept.idf == computed.idf
     assert kept.sentences == computed.sentences

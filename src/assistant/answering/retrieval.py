@@ -97,7 +97,7 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         listed, spans = kept or (store.chunks(), None)
         chunks = {c.chunk_id: c for c in listed}
-        if lexical is None or sorted(lexical.ids) != sorted(chunks):
+        if lexical is None or set(lexical.ids) != chunks.keys():
             lexical = LexicalIndex.build(list(chunks), [c.embed_text for c in chunks.values()])
         self.words = lexical
         self.ids = lexical.ids
@@ -125,8 +125,9 @@ class HybridRetriever:
             [j for i in self.ids for j in self.chunk_sentences[i]], dtype=np.int64
         )
         counts = np.array([len(self.chunk_sentences[i]) for i in self.ids], dtype=np.int64)
-        self.first_sentence = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         self.has_sentences = counts > 0
+        # Where each chunk that has sentences starts in `flat_sentences` (increasing).
+        self.sentence_starts = (np.cumsum(counts) - counts)[self.has_sentences]
         self.known = frozenset(self.vocabulary)
         self.corrected: dict[str, str] = {}  # a word the corpus lacks → its correction
         self.by_length: dict[int, list[str]] = {}
@@ -180,8 +181,9 @@ class HybridRetriever:
         similarity = self.sentence_vectors @ np.array(vector, dtype=np.float32)
         best = np.full(len(self.ids), -1.0)
         if len(self.flat_sentences):
-            starts = self.first_sentence[self.has_sentences]  # increasing, each in range
-            best[self.has_sentences] = np.maximum.reduceat(similarity[self.flat_sentences], starts)
+            best[self.has_sentences] = np.maximum.reduceat(
+                similarity[self.flat_sentences], self.sentence_starts
+            )
         order = np.argsort(-best, kind="stable")[: self.candidates]
         return [self.ids[i] for i in order]
 

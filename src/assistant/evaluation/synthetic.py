@@ -19,6 +19,7 @@ from pathlib import Path
 
 from assistant.indexing.chunking import chunk_document
 from assistant.indexing.corpus import load_corpus, load_document
+from assistant.sentences import split_sentences
 
 Counter = Callable[[str], int]
 
@@ -27,8 +28,6 @@ def section_pool(
     corpus_dir: Path, count_tokens: Counter, chunk_tokens: int
 ) -> list[tuple[str, list[str]]]:
     """Each section heading of the corpus with the sentences under it."""
-    from assistant.sentences import split_sentences
-
     pool: dict[str, list[str]] = {}
     for doc in load_corpus(corpus_dir):
         for chunk in chunk_document(doc, count_tokens, chunk_tokens):

@@ -108,15 +108,17 @@ def derive(
     (those an earlier generation holds are copied: a changed document embeds only its own new
     sentences)."""
     LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks]).save(folder)
-    save_chunks(folder, chunks, sentence_spans(chunks))
+    spans = sentence_spans(chunks)
+    save_chunks(folder, chunks, spans)
     held = [v for v in map(SentenceVectors.load, donors) if v is not None]
     reporter = (lambda total: progress(total, "sentence")) if progress else None
-    derive_sentence_vectors(chunks, embed, held, reporter).save(folder)
+    derive_sentence_vectors(chunks, embed, held, reporter, spans).save(folder)
 
 
 def has_derived(folder: Path) -> bool:
-    """Whether a generation's folder holds the derived data this release reads."""
-    return LexicalIndex.load(folder) is not None and SentenceVectors.present(folder)
+    """Whether a generation's folder holds the derived data this release reads (whether the
+    files are there; reading them is the start's job)."""
+    return LexicalIndex.present(folder) and SentenceVectors.present(folder)
 
 
 def compare(chunks: list[Chunk], current: dict[str, dict[str, Any]]) -> IngestReport:

@@ -101,6 +101,11 @@ class LexicalIndex:
         }
         (folder / META).write_text(json.dumps(meta), encoding="utf-8")
 
+    @staticmethod
+    def present(folder: Path) -> bool:
+        """Whether a generation's folder holds a word index (without reading it)."""
+        return (folder / META).is_file() and (folder / MATRIX).is_file()
+
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The index a generation's folder holds; None when it holds none (built before the

@@ -91,10 +91,12 @@ def derive_sentence_vectors(
     embed: Callable[[list[str]], list[list[float]]],
     donors: Sequence[SentenceVectors] = (),
     progress: Callable[[int], Callable[[int], None]] | None = None,
+    spans: Spans | None = None,
 ) -> SentenceVectors:
-    """Vectors for every plain and headed sentence of `chunks`: those a donor holds copied,
-    the rest embedded (`progress(how many)` gives the reporter of that)."""
-    spans = sentence_spans(chunks)
+    """Vectors for every plain and headed sentence of `chunks` (`spans`: their sentences, if
+    already split): those a donor holds copied, the rest embedded (`progress(how many)` gives
+    the reporter of that)."""
+    spans = spans or sentence_spans(chunks)
     texts = sorted(set(plain_sentences(chunks, spans)) | set(headed_sentences(chunks, spans)))
     found: dict[str, np.ndarray] = {}
     for donor in donors:

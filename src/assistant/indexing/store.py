@@ -36,6 +36,7 @@ class Store:
         from langchain_chroma import Chroma
 
         self.path = path
+        self.embeddings = embeddings
         self._size: int | None = None
         try:
             path.mkdir(parents=True, exist_ok=True)
