@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -104,7 +106,8 @@ def ingest(ctx: click.Context, rebuild: bool) -> None:
         settings = load_settings()
         embeddings = load_embeddings(settings.ingest_threads)
         report = build_index(settings, embeddings, rebuild=rebuild, progress=progress_bar)
-        click.echo(f"{report} → {settings.index_dir}")
+        where = settings.chroma_url or settings.index_dir
+        click.echo(f"{report} → {where}")
 
 
 @main.command()
@@ -233,6 +236,29 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
         settings = settings.model_copy(update=overrides)
         launch(settings, load_assistant(settings))
+
+
+@main.command()
+@click.option(
+    "--path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the server keeps its data in (default: DATA_DIR/chroma).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.pass_context
+def chroma(ctx: click.Context, path: Path | None, host: str, port: int) -> None:
+    """Run a Chroma server for several app processes or machines to share (`chroma run`);
+    point them at it with ASSISTANT_CHROMA_URL=http://HOST:PORT."""
+    with user_errors(ctx.obj["debug"]):
+        folder = path or load_settings().data_dir / "chroma"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        program = Path(sys.executable).with_name("chroma")
+        if not program.is_file():
+            raise click.ClickException(f"no `chroma` program beside {sys.executable}")
+        os.environ["ANONYMIZED_TELEMETRY"] = "False"
+        command = [str(program), "run", "--path", str(folder), "--host", host]
+        os.execv(program, [*command, "--port", str(port)])
 
 
 # The measuring commands (scope, triage, eval) live with the evaluation code.

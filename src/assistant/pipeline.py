@@ -3,7 +3,11 @@ reading of the index it follows from one generation to the next."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answering.composer import Composer
@@ -14,9 +18,18 @@ from assistant.answering.ranking import Ranker
 from assistant.answering.retrieval import HybridRetriever
 from assistant.answering.scope import ScopeModel
 from assistant.assistant import Assistant, Reading
+from assistant.errors import AssistantError
 from assistant.indexing.embeddings import load_embeddings
 from assistant.indexing.generations import IndexHome
-from assistant.indexing.ingest import ProgressFactory, build_index, has_derived, lacks_derived
+from assistant.indexing.ingest import (
+    ProgressFactory,
+    build_index,
+    fetch_derived,
+    has_derived,
+    lacks_derived,
+    open_home,
+    open_store,
+)
 from assistant.indexing.kept_chunks import load_chunks
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.sentence_vectors import SentenceVectors
@@ -81,15 +94,36 @@ def build_assistant(
         generator.vectors = reading.composer.vectors
     if learned:
         warn_if_stale(followups, reading.composer, scope)
-    home = IndexHome(settings.index_dir)
+    home = open_home(settings)
 
     def reload() -> Reading:
         path = home.current()
         if path is None:  # the index folder was emptied under us: keep what we have
             return reading
-        return read_index(open_retriever(Store(path, settings.collection, embeddings), settings))
+        store = open_generation(settings, home, path, embeddings)
+        return read_index(open_retriever(store, settings))
 
-    return Assistant(settings, reading, triage, scope, generator, reload=reload, stamp=home.stamp)
+    stamp = home.stamp if home.registry is None else every(settings.chroma_refresh, home.stamp)
+    return Assistant(settings, reading, triage, scope, generator, reload=reload, stamp=stamp)
+
+
+def every(
+    seconds: float, stamp: Callable[[], str], clock: Callable[[], float] = time.monotonic
+) -> Callable[[], str]:
+    """`stamp`, asked at most once every `seconds` (a Chroma server is asked over the network
+    at each question otherwise); while the server cannot answer, the last answer stands (the
+    question then fails, or not, on its own)."""
+    seen, asked = stamp(), clock()
+
+    def ask() -> str:
+        nonlocal seen, asked
+        if clock() - asked >= seconds:
+            with contextlib.suppress(AssistantError):
+                seen = stamp()
+            asked = clock()
+        return seen
+
+    return ask
 
 
 def warn_if_stale(followups: FollowUps, composer: Composer, scope: ScopeModel | None) -> None:
@@ -117,17 +151,29 @@ def build_retriever(
     """The hybrid retriever over the current index generation (building it first if there is
     none — the first start, or a first build that was killed — and bringing an index built
     before a piece of derived metadata existed up to date)."""
-    home = IndexHome(settings.index_dir)
+    home = open_home(settings)
     path = home.current()
-    store = None if path is None else Store(path, settings.collection, embeddings)
+    store = None if path is None else open_generation(settings, home, path, embeddings)
     if store is None or not usable(store):
         # An older index gets its chunk vectors copied with the new metadata (no chunk is
         # embedded again) and what it lacks derived once.
         build_index(settings, embeddings, progress=progress, wait=True)
         path = home.current()
         assert path is not None  # build_index switched to a generation or raised
-        store = Store(path, settings.collection, embeddings)
+        store = open_generation(settings, home, path, embeddings)
     return open_retriever(store, settings)
+
+
+def open_generation(
+    settings: Settings, home: IndexHome, path: Path, embeddings: Embeddings
+) -> Store:
+    """A generation's store; a server's generation first gets its derived data copied into
+    this machine's folder for it (once; older ones are deleted from the folder)."""
+    store = open_store(settings, path, embeddings)
+    if store.remote and not has_derived(path):
+        fetch_derived(store)
+        home.prune({path})
+    return store
 
 
 def usable(store: Store) -> bool:

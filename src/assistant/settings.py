@@ -1,5 +1,6 @@
 """Settings: one class, read from `ASSISTANT_*` environment variables when built."""
 
+import re
 from pathlib import Path
 from typing import Literal, Self
 
@@ -28,6 +29,17 @@ class Settings(BaseSettings):
         min_length=3,
         pattern=r"^[a-zA-Z0-9._-]+$",
         description="Name of the Chroma collection inside the data folder.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="A Chroma server, e.g. http://10.0.0.5:8000, shared by several app "
+        "processes or machines (none: a Chroma folder inside the data folder).",
+    )
+    chroma_refresh: float = Field(
+        default=5.0,
+        ge=0,
+        description="With a Chroma server: seconds between checks for an index another "
+        "machine switched to (each check is one request).",
     )
     chunk_tokens: int = Field(
         default=200,
@@ -121,6 +133,13 @@ class Settings(BaseSettings):
                     f"ASSISTANT_GENERATOR={self.generator} needs ASSISTANT_{name.upper()}"
                 )
         return self
+
+    @field_validator("chroma_url")
+    @classmethod
+    def chroma_url_is_a_server(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^/\s:@]+(:\d{1,5})?/?", value):
+            raise ValueError("use the form http://host:port (https for TLS), nothing after it")
+        return value
 
     @field_validator("auth")
     @classmethod

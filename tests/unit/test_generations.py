@@ -93,3 +93,49 @@ def test_a_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> 
         pass
     with home.lock(wait=False):  # released: the next one runs
         pass
+
+
+class FakeRegistry:
+    """A Chroma server's generations and pointer, in memory."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = list(names)
+        self.current = ""
+
+    def pointer(self) -> str:
+        return self.current
+
+    def point(self, generation: str) -> None:
+        self.current = generation
+
+    def generations(self) -> list[str]:
+        return sorted(self.names)
+
+    def drop(self, generation: str) -> None:
+        self.names.remove(generation)
+
+
+def test_with_a_server_the_pointer_and_generations_are_the_servers(tmp_path: Path) -> None:
+    registry = FakeRegistry("gen-1-1", "gen-2-1", "gen-3-1")
+    home = IndexHome(tmp_path, registry)
+    assert home.current() is None
+    registry.current = "gen-2-1"
+    # A generation another machine built: current before this machine holds a folder for it.
+    assert home.current() == tmp_path / "gen-2-1"
+    assert home.stamp() == "gen-2-1"
+    assert home.unfinished() == [tmp_path / "gen-1-1", tmp_path / "gen-3-1"]
+
+
+def test_with_a_server_a_switch_keeps_only_the_new_and_the_replaced_generation(
+    tmp_path: Path,
+) -> None:
+    registry = FakeRegistry("gen-1-1", "gen-2-1", "gen-3-1")
+    registry.current = "gen-2-1"
+    for name in ("gen-1-1", "gen-2-1", "gen-3-1"):
+        (tmp_path / name).mkdir()
+    home = IndexHome(tmp_path, registry)
+    home.switch(tmp_path / "gen-3-1")
+    assert registry.pointer() == "gen-3-1"
+    assert registry.generations() == ["gen-2-1", "gen-3-1"]
+    assert sorted(p.name for p in tmp_path.glob("gen-*")) == ["gen-2-1", "gen-3-1"]
+    assert not (tmp_path / POINTER).exists()  # the pointer is the server's alone

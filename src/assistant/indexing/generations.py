@@ -6,6 +6,10 @@ generation answering (the next ingest discards the unfinished one and reuses its
 interrupted first build is finished by the next start, and a running app sees the switch at its
 next question (`stamp`). Only one ingest runs at a time (a lock file); the previous generation
 is kept until the next switch, so an app still reading it is not cut off mid-answer.
+
+With a Chroma server the generations and the pointer live on the server (`Registry`), and the
+folder keeps, per generation, what this machine derived from it; the lock guards this machine
+only (README, "More than one machine").
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from assistant.errors import IngestBusyError
 
@@ -27,26 +32,39 @@ GENERATION = re.compile(r"^gen-\d+-\d+$")
 LEGACY = "chroma.sqlite3"  # an index built before generations: Chroma's files in the folder itself
 
 
+class Registry(Protocol):
+    """Where a Chroma server keeps the generations and the pointer (`store.ServerRegistry`)."""
+
+    def pointer(self) -> str: ...
+    def point(self, generation: str) -> None: ...
+    def generations(self) -> list[str]: ...
+    def drop(self, generation: str) -> None: ...
+
+
 class IndexHome:
     """The folder that holds the index generations, the pointer to the current one and the
-    ingest lock."""
+    ingest lock (with a server `registry`: the generations and pointer are the server's)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, registry: Registry | None = None) -> None:
         self.root = root
+        self.registry = registry
 
     def current(self) -> Path | None:
         """The generation in use: the one the pointer names, else a legacy index in the folder
-        itself, else None (nothing finished yet)."""
+        itself, else None (nothing finished yet). With a server, its folder here may not have
+        been made yet."""
         name = self.stamp()
-        if GENERATION.match(name) and (self.root / name).is_dir():
+        if GENERATION.match(name) and (self.registry or (self.root / name).is_dir()):
             return self.root / name
-        if (self.root / LEGACY).is_file():
+        if self.registry is None and (self.root / LEGACY).is_file():
             return self.root
         return None
 
     def stamp(self) -> str:
         """What the pointer says ("" when there is none): it changes exactly when a new
         generation is switched to."""
+        if self.registry is not None:
+            return self.registry.pointer()
         try:
             return (self.root / POINTER).read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
@@ -56,6 +74,9 @@ class IndexHome:
         """Every generation but the current one: the one it replaced, and any a killed ingest
         left unfinished (their vectors are still good to reuse)."""
         current = self.current()
+        if self.registry is not None:
+            names = [n for n in self.registry.generations() if GENERATION.match(n)]
+            return [self.root / n for n in names if self.root / n != current]
         return [
             path
             for path in sorted(self.root.glob("gen-*"))
@@ -73,6 +94,13 @@ class IndexHome:
         """Make `generation` current in one atomic step, then drop all but it and the one it
         replaces."""
         previous = self.current()
+        if self.registry is not None:
+            self.registry.point(generation.name)
+            for name in self.registry.generations():
+                if name not in {generation.name, previous and previous.name}:
+                    self.registry.drop(name)
+            self.prune({generation, previous})
+            return
         temporary = self.root / f"{POINTER}.{os.getpid()}.tmp"
         with open(temporary, "w", encoding="ascii") as handle:
             handle.write(generation.name + "\n")
@@ -82,15 +110,18 @@ class IndexHome:
         sync_folder(self.root)
         for stray in self.root.glob(f"{POINTER}.*.tmp"):  # a pointer a killed switch never moved
             stray.unlink(missing_ok=True)
-        keep = {generation, previous}
-        for path in self.root.glob("gen-*"):
-            if path not in keep and path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
+        self.prune({generation, previous})
         if previous != self.root:  # a legacy index's files, once a generation replaced it
             return
         for path in self.root.iterdir():
             if path.name == LEGACY or (path.is_dir() and is_chroma_segment(path.name)):
                 remove(path)
+
+    def prune(self, keep: set[Path | None]) -> None:
+        """Delete every generation folder but those in `keep`."""
+        for path in self.root.glob("gen-*"):
+            if path not in keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
 
     @contextlib.contextmanager
     def lock(self, *, wait: bool) -> Iterator[None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,14 +14,16 @@ from assistant.indexing.chunking import Chunk, TokenCounter, chunk_document
 from assistant.indexing.corpus import load_corpus
 from assistant.indexing.embeddings import load_token_counter, set_threads
 from assistant.indexing.generations import IndexHome
-from assistant.indexing.kept_chunks import save_chunks
+from assistant.indexing.kept_chunks import CHUNKS, save_chunks
+from assistant.indexing.lexical import FILES as LEXICAL_FILES
 from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.sentence_vectors import FILES as SENTENCE_FILES
 from assistant.indexing.sentence_vectors import (
     SentenceVectors,
     derive_sentence_vectors,
     sentence_spans,
 )
-from assistant.indexing.store import Store, metadata
+from assistant.indexing.store import ServerRegistry, Store, metadata
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,7 +96,10 @@ def ingest(
         raise AssistantError(
             f"the new index at {target.path} holds {target.count()} chunks, not {len(chunks)}"
         )
-    derive(chunks, target.path, embed, [d.path for d in donors], progress)
+    held = [v for v in map(held_sentences, donors) if v is not None]
+    vectors = derive(chunks, target.path, embed, held, progress)
+    if target.remote:  # where the other machines read them
+        target.keep_sentences(vectors.texts, vectors.matrix)
     return compare(chunks, current)
 
 
@@ -100,25 +107,77 @@ def derive(
     chunks: list[Chunk],
     folder: Path,
     embed: Embed,
-    donors: Sequence[Path],
+    held: Sequence[SentenceVectors],
     progress: ProgressFactory | None,
-) -> None:
+) -> SentenceVectors:
     """Write what answering reads into the generation's folder, so no start computes it: the
     chunks with their sentence spans, the word index, and every source sentence's vectors
-    (those an earlier generation holds are copied: a changed document embeds only its own new
-    sentences)."""
-    LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks]).save(folder)
+    (those `held` by an earlier generation are copied: a changed document embeds only its own
+    new sentences)."""
+    derive_lexical(chunks, folder)
     spans = sentence_spans(chunks)
     save_chunks(folder, chunks, spans)
-    held = [v for v in map(SentenceVectors.load, donors) if v is not None]
     reporter = (lambda total: progress(total, "sentence")) if progress else None
-    derive_sentence_vectors(chunks, embed, held, reporter, spans).save(folder)
+    vectors = derive_sentence_vectors(chunks, embed, held, reporter, spans)
+    vectors.save(folder)
+    return vectors
+
+
+def derive_lexical(chunks: Sequence[Chunk], folder: Path) -> None:
+    """Write the word index of `chunks` into a generation's folder."""
+    LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks]).save(folder)
+
+
+def held_sentences(store: Store) -> SentenceVectors | None:
+    """The sentence vectors a generation keeps: in its folder, else on its server."""
+    found = SentenceVectors.load(store.path)
+    if found is None and store.remote:
+        kept = store.kept_sentences()
+        found = SentenceVectors(*kept) if kept else None
+    return found
+
+
+def fetch_derived(store: Store) -> None:
+    """Bring a server generation's derived data into this machine's folder for it: the chunks
+    and their sentence vectors are read from the server (nothing is embedded), the word index
+    is built from the chunks. Written beside the folder and moved in file by file, the
+    sentence vectors last, so another process on this machine never reads half of it."""
+    kept = store.kept_sentences()
+    if kept is None:
+        return  # an ingest that never finished: `usable` says no
+    chunks = store.chunks()
+    with tempfile.TemporaryDirectory(dir=store.path.parent, prefix=".fetch-") as scratch:
+        folder = Path(scratch)
+        save_chunks(folder, chunks, sentence_spans(chunks))
+        derive_lexical(chunks, folder)
+        SentenceVectors(*kept).save(folder)
+        for name in (CHUNKS, *LEXICAL_FILES, *SENTENCE_FILES):
+            os.replace(folder / name, store.path / name)
 
 
 def has_derived(folder: Path) -> bool:
     """Whether a generation's folder holds the derived data this release reads (whether the
     files are there; reading them is the start's job)."""
     return LexicalIndex.present(folder) and SentenceVectors.present(folder)
+
+
+def keeps_derived(store: Store) -> bool:
+    """Whether a generation holds its derived data: in its folder, or on its server."""
+    if store.remote:
+        return store.keeps_sentences()
+    return has_derived(store.path)
+
+
+def open_home(settings: Settings) -> IndexHome:
+    """The index's generations: in the data folder, or on the Chroma server."""
+    url = settings.chroma_url
+    registry = ServerRegistry(url, settings.collection) if url else None
+    return IndexHome(settings.index_dir, registry)
+
+
+def open_store(settings: Settings, path: Path, embeddings: Embeddings) -> Store:
+    """One generation's chunks: in its folder, or on the Chroma server."""
+    return Store(path, settings.collection, embeddings, url=settings.chroma_url)
 
 
 def compare(chunks: list[Chunk], current: dict[str, dict[str, Any]]) -> IngestReport:
@@ -155,17 +214,17 @@ def build_index(
     read nothing of the current index, which may be broken). Another ingest running: wait for
     it, or (without `wait`) refuse."""
     chunks = build_chunks(settings, load_token_counter())
-    home = IndexHome(settings.index_dir)
+    home = open_home(settings)
     with home.lock(wait=wait):
         path = None if rebuild else home.current()
-        current = Store(path, settings.collection, embeddings) if path else None
+        current = open_store(settings, path, embeddings) if path else None
         manifest = current.manifest() if current else {}
         unchanged = compare(chunks, manifest)
         if (
             current is not None
             and not unchanged.changed
             and current.count() == len(chunks)
-            and has_derived(current.path)
+            and keeps_derived(current)
         ):
             return unchanged
         donors = (
@@ -173,7 +232,7 @@ def build_index(
             if rebuild
             else [*([current] if current else []), *leftovers(home, settings, embeddings)]
         )
-        target = Store(home.new_generation(), settings.collection, embeddings)
+        target = open_store(settings, home.new_generation(), embeddings)
         set_threads(settings.ingest_threads)
         try:
             report = ingest(
@@ -196,7 +255,7 @@ def leftovers(home: IndexHome, settings: Settings, embeddings: Embeddings) -> li
     found = []
     for path in home.unfinished():
         try:
-            found.append(Store(path, settings.collection, embeddings))
+            found.append(open_store(settings, path, embeddings))
         except AssistantError:
             continue
     return found

@@ -22,6 +22,7 @@ from assistant.terms import terms
 
 K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults, which the suites were tuned with
 MATRIX, META = "lexical.npz", "lexical.json"
+FILES = (META, MATRIX)  # as a reader may check them
 
 
 class LexicalIndex:

@@ -16,6 +16,7 @@ from assistant.indexing.chunking import Chunk
 from assistant.sentences import split_sentences
 
 TEXTS, VECTORS = "sentences.json", "sentences.npy"
+FILES = (TEXTS, VECTORS)
 BATCH = 1024  # sentences embedded per call and progress step (sorted by length inside)
 
 

@@ -1,14 +1,22 @@
-"""The persistent Chroma index, through langchain-chroma; the only module that imports chromadb."""
+"""The Chroma index, through langchain-chroma; the only module that imports chromadb.
+
+A generation is a Chroma folder of its own, or — with a Chroma server (`ASSISTANT_CHROMA_URL`)
+— a collection named after it on the server, beside a collection of its sentence vectors and
+one record naming the generation in use (`ServerRegistry`), so that several machines share it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import IndexUnreadableError
@@ -25,27 +33,53 @@ LIST_SEPARATOR = "\n"  # between the phrases of a list kept in metadata
 EF_CONSTRUCTION, EF_SEARCH, MAX_NEIGHBORS = 200, 200, 32
 
 
-class Store:
-    """Chunks with their embeddings in one Chroma collection (cosine space)."""
+SENTENCES = ".sentences"  # suffix of a server generation's sentence-vector collection
+POINTER = ".current"  # suffix of the server record naming the generation in use
 
-    def __init__(self, path: Path, collection: str, embeddings: Embeddings) -> None:
-        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-        import chromadb
+
+def connect(path: Path | None, url: str | None) -> Any:
+    """A Chroma client: of the server at `url`, else of the folder `path`."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if url is None:
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    parts = urlsplit(url)
+    return chromadb.HttpClient(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or (443 if parts.scheme == "https" else 8000),
+        ssl=parts.scheme == "https",
+        settings=settings,
+    )
+
+
+class Store:
+    """Chunks with their embeddings in one Chroma collection (cosine space).
+
+    `path` is the generation's folder. Without `url` Chroma keeps the collection there; with a
+    server `url` the collection lives on the server, named `<collection>.<folder name>`, and
+    the folder keeps only what this machine derives from it.
+    """
+
+    def __init__(
+        self, path: Path, collection: str, embeddings: Embeddings, *, url: str | None = None
+    ) -> None:
         from chromadb.api.collection_configuration import CreateHNSWConfiguration
-        from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
 
         self.path = path
+        self.url = url
+        self.name = f"{collection}.{path.name}" if url else collection
         self.embeddings = embeddings
         self._size: int | None = None
         try:
             path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-            )
+            self._client = connect(path, url)
             self._db = Chroma(
                 client=self._client,
-                collection_name=collection,
+                collection_name=self.name,
                 embedding_function=embeddings,
                 collection_configuration={
                     "hnsw": CreateHNSWConfiguration(
@@ -56,12 +90,27 @@ class Store:
                     )
                 },
             )
-            self._collection = self._client.get_collection(collection)
+            self._collection = self._client.get_collection(self.name)
             self._collection.count()
         except Exception as exc:
-            raise IndexUnreadableError(
-                f"the index at {path} is unreadable; {REBUILD_HINT}"
-            ) from exc
+            raise IndexUnreadableError(f"{self.where} is unreadable ({exc}); {self.hint}") from exc
+
+    @property
+    def remote(self) -> bool:
+        """Whether the collection lives on a Chroma server."""
+        return self.url is not None
+
+    @property
+    def where(self) -> str:
+        """The index, as a message names it."""
+        return f"the index {self.name} on {self.url}" if self.url else f"the index at {self.path}"
+
+    @property
+    def hint(self) -> str:
+        """What to do when the index fails."""
+        if self.url:
+            return f"check that the Chroma server at {self.url} runs (`assistant chroma`)"
+        return REBUILD_HINT
 
     def manifest(self) -> dict[str, dict[str, Any]]:
         """Every stored chunk id with its metadata."""
@@ -123,7 +172,7 @@ class Store:
             add = partial(
                 self._collection.add,
                 ids=[c.chunk_id for c in batch],
-                embeddings=embeddings,  # type: ignore[arg-type]
+                embeddings=embeddings,
                 metadatas=metas,
                 documents=[c.embed_text for c in batch],
             )
@@ -133,7 +182,7 @@ class Store:
         """Rewrite where unchanged chunks sit (their text, hence their vector, is the same)."""
         if chunks:
             ids, metas = [c.chunk_id for c in chunks], [metadata(c) for c in chunks]
-            self._guard(lambda: self._collection.update(ids=ids, metadatas=metas))  # type: ignore[arg-type]
+            self._guard(lambda: self._collection.update(ids=ids, metadatas=metas))
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id."""
@@ -153,7 +202,7 @@ class Store:
             return []
         found = self._guard(
             lambda: self._collection.query(
-                query_embeddings=[vector],  # type: ignore[arg-type]
+                query_embeddings=[vector],
                 n_results=k,
                 include=["metadatas", "documents", "distances"],
             )
@@ -168,13 +217,108 @@ class Store:
         # Cosine space: Chroma's distance is 1 - cosine similarity.
         return [(to_chunk(i, dict(m), d), 1.0 - float(dist)) for i, m, d, dist in rows]
 
+    def keep_sentences(self, texts: Sequence[str], matrix: np.ndarray) -> None:
+        """Keep sentence vectors on the server beside the chunks (where every machine reads
+        them, instead of embedding them again)."""
+        sentences = self._guard(lambda: sentence_collection(self._client, self.name, create=True))
+        for first in range(0, len(texts), COPY_BATCH):
+            part = texts[first : first + COPY_BATCH]
+            add = partial(
+                sentences.add,
+                ids=[str(first + n) for n in range(len(part))],
+                embeddings=matrix[first : first + COPY_BATCH],
+                documents=list(part),
+            )
+            self._guard(add)
+
+    def keeps_sentences(self) -> bool:
+        """Whether sentence vectors are kept on the server for this generation."""
+        try:
+            return bool(sentence_collection(self._client, self.name, create=False).count())
+        except Exception:
+            return False
+
+    def kept_sentences(self) -> tuple[list[str], np.ndarray] | None:
+        """The sentence vectors kept on the server, in order; None when none are."""
+        try:
+            sentences = sentence_collection(self._client, self.name, create=False)
+        except Exception:
+            return None
+        rows: list[tuple[int, str, Any]] = []
+        for offset in itertools.count(0, PAGE):
+            got = self._guard(
+                partial(
+                    sentences.get, include=["documents", "embeddings"], limit=PAGE, offset=offset
+                )
+            )
+            found = got["embeddings"] if got["embeddings"] is not None else []
+            rows += zip(map(int, got["ids"]), got["documents"] or [], found, strict=True)
+            if len(got["ids"]) < PAGE:
+                break
+        rows.sort(key=lambda row: row[0])
+        if not rows:
+            return None
+        return [t for _, t, _ in rows], np.array([v for _, _, v in rows], dtype=np.float32)
+
     def _guard(self, call: Callable[[], Any]) -> Any:
         try:
             return call()
         except Exception as exc:
+            raise IndexUnreadableError(f"{self.where} failed ({exc}); {self.hint}") from exc
+
+
+def sentence_collection(client: Any, name: str, *, create: bool) -> Any:
+    """The server collection holding a generation's sentence vectors."""
+    if not create:
+        return client.get_collection(name + SENTENCES, embedding_function=None)
+    # Chroma's default (l2) space keeps vectors as given; its cosine space would store them
+    # renormalised, a bit off what the ingesting machine keeps (nothing searches this one).
+    return client.get_or_create_collection(name + SENTENCES, embedding_function=None)
+
+
+class ServerRegistry:
+    """A Chroma server's generations of one index: a collection each, and one record naming
+    the one in use (replacing a collection's metadata is a single write on the server)."""
+
+    def __init__(self, url: str, collection: str) -> None:
+        self.url, self.prefix = url, collection + "."
+        try:
+            self._client = connect(None, url)
+            self._pointer = self._client.get_or_create_collection(
+                collection + POINTER, embedding_function=None
+            )
+        except Exception as exc:
             raise IndexUnreadableError(
-                f"the index at {self.path} failed ({exc}); {REBUILD_HINT}"
+                f"the Chroma server at {url} cannot be reached ({exc}); check that it runs "
+                "(`assistant chroma`)"
             ) from exc
+
+    def pointer(self) -> str:
+        """The name of the generation in use ("" when none is)."""
+        try:
+            self._pointer = self._client.get_collection(self._pointer.name)
+        except Exception as exc:
+            raise IndexUnreadableError(f"the Chroma server at {self.url} failed ({exc})") from exc
+        return str((self._pointer.metadata or {}).get("generation", ""))
+
+    def point(self, generation: str) -> None:
+        """Name `generation` as the one in use."""
+        self._pointer.modify(metadata={"generation": generation})
+
+    def generations(self) -> list[str]:
+        """The names of every generation the server holds."""
+        names = [c.name for c in self._client.list_collections()]
+        return sorted(
+            n[len(self.prefix) :]
+            for n in names
+            if n.startswith(self.prefix) and not n.endswith((SENTENCES, POINTER))
+        )
+
+    def drop(self, generation: str) -> None:
+        """Delete a generation's collections from the server."""
+        for name in (self.prefix + generation, self.prefix + generation + SENTENCES):
+            with contextlib.suppress(Exception):  # already gone
+                self._client.delete_collection(name)
 
 
 def metadata(chunk: Chunk) -> dict[str, str | int]:

@@ -1,0 +1,139 @@
+"""Chroma as a server: a real `assistant chroma` server on a free local port, shared by two
+chat pages with data folders of their own (as on two machines), and an ingest through one
+machine that both pages follow."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from assistant.assistant import Assistant
+from assistant.indexing.ingest import build_index, open_home
+from assistant.pipeline import build_assistant
+from assistant.settings import Settings
+
+from .conftest import CountingEmbeddings, free_port
+from .test_app_restart import QUESTIONS, start
+
+pytestmark = pytest.mark.integration
+
+ASSISTANT = [sys.executable, "-m", "assistant"]
+TITLE = "Iliopsoas Pain Exercises: Effective Relief and Prevention"
+REVISED = "Iliopsoas Pain Exercises, Revised Edition"
+
+
+@pytest.fixture
+def chroma_url(tmp_path: Path) -> Iterator[str]:
+    """A real Chroma server started by `assistant chroma`, stopped after the test."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*ASSISTANT, "chroma", "--path", str(tmp_path / "chroma"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
+            break
+        except OSError:
+            assert server.poll() is None, "the Chroma server stopped"
+            assert time.monotonic() < deadline, "the Chroma server did not start"
+            time.sleep(0.2)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def test_an_index_on_a_server_answers_as_the_local_one(
+    assistant: Assistant, settings: Settings, model: Embeddings, chroma_url: str
+) -> None:
+    remote = settings.model_copy(update={"chroma_url": chroma_url})
+    report = build_index(remote, model)
+    assert report.added == 53
+    assert not list(remote.index_dir.glob("gen-*/chroma.sqlite3"))  # no Chroma folder here
+    served = build_assistant(remote, embeddings=model)
+    for question, history in QUESTIONS:
+        mine, local = served.ask(question, history), assistant.ask(question, history)
+        assert replace(mine, timings_ms={}) == replace(local, timings_ms={}), question
+
+
+def test_a_machine_with_an_empty_folder_reads_what_another_ingested_embedding_nothing(
+    settings: Settings, embeddings: CountingEmbeddings, chroma_url: str, tmp_path: Path
+) -> None:
+    first = settings.model_copy(update={"chroma_url": chroma_url})
+    build_index(first, embeddings)
+    second = first.model_copy(update={"data_dir": tmp_path / "second"})
+    embeddings.embedded = 0
+    served = build_assistant(second, embeddings=embeddings)
+    assert len(served.reading.retriever.chunks) == 53
+    assert served.ask("how do I do the bird dog exercise?").citations
+    assert embeddings.embedded == 0
+    home, there = open_home(second), open_home(first)
+    assert home.stamp() == there.stamp() != ""
+    mine, theirs = home.current(), there.current()
+    assert mine is not None
+    assert theirs is not None
+    for name in ("chunks.json", "lexical.npz", "lexical.json", "sentences.npy", "sentences.json"):
+        assert (mine / name).read_bytes() == (theirs / name).read_bytes(), name
+
+
+def ask_page(port: int, question: str) -> str:
+    from gradio_client import Client
+
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+    return str(client.predict(question, "[]", api_name="/chat"))
+
+
+def test_two_pages_share_one_server_and_follow_an_ingest_through_one_of_them(
+    corpus_copy: Path, chroma_url: str, tmp_path: Path
+) -> None:
+    def machine(name: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            "ASSISTANT_CORPUS_DIR": str(corpus_copy),
+            "ASSISTANT_DATA_DIR": str(tmp_path / name),
+            "ASSISTANT_CHROMA_URL": chroma_url,
+            "ASSISTANT_CHROMA_REFRESH": "0.5",
+        }
+
+    ingest = [*ASSISTANT, "ingest"]
+    subprocess.run(ingest, env=machine("a"), check=True, capture_output=True)
+    ports = [free_port(), free_port()]
+    pages = [
+        start({**machine(name), "ASSISTANT_PORT": str(port)}, port)
+        for name, port in zip("ab", ports, strict=True)
+    ]
+    try:
+        question = "how do I do the bird dog exercise?"
+        before = [ask_page(port, question) for port in ports]
+        assert before[0] == before[1]
+        assert TITLE in before[0]
+
+        document = corpus_copy / "iliopsoas-pain-exercises.md"
+        text = document.read_text(encoding="utf-8")
+        document.write_text(text.replace(TITLE, REVISED, 1), encoding="utf-8")
+        done = subprocess.run(ingest, env=machine("a"), check=True, capture_output=True)
+        assert b"updated" in done.stdout
+        time.sleep(1.0)  # the refresh interval, twice over
+
+        after = [ask_page(port, question) for port in ports]
+        assert after[0] == after[1]
+        assert REVISED in after[0]
+        assert TITLE not in after[0]
+        # Machine b keeps only the generation in use (the one it replaced was deleted).
+        assert len(list((tmp_path / "b" / "index").glob("gen-*"))) == 1
+    finally:
+        for page in pages:
+            page.terminate()
+            page.wait(timeout=30)

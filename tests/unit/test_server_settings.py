@@ -1,0 +1,51 @@
+"""Settings and start-up logic of the Chroma server mode that need no server."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.errors import IndexUnreadableError
+from assistant.pipeline import every
+from assistant.settings import Settings
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8000", "https://chroma.clinic.example", "http://10.0.0.5:8000/"]
+)
+def test_a_server_address_is_accepted(url: str) -> None:
+    assert Settings(chroma_url=url).chroma_url == url
+
+
+@pytest.mark.parametrize(
+    "url", ["127.0.0.1:8000", "ftp://host:21", "http://host:8000/some/path", "http:// host"]
+)
+def test_a_malformed_server_address_is_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="chroma_url"):
+        Settings(chroma_url=url)
+
+
+def test_the_server_is_asked_for_the_generation_at_most_once_per_interval() -> None:
+    clock = iter([0.0, 1.0, 4.9, 5.0, 5.1, 10.2, 10.3]).__next__
+    answers = itertools.count()
+    stamp = every(5.0, lambda: f"gen-{next(answers)}", clock)  # asks once, at 0.0
+    assert [stamp(), stamp()] == ["gen-0", "gen-0"]  # 1.0, 4.9: not yet
+    assert stamp() == "gen-1"  # 5.0 asks (and 5.1 records when)
+    assert stamp() == "gen-2"  # 10.2 asks again
+
+
+def test_a_server_that_stops_answering_leaves_the_last_generation_in_use() -> None:
+    clock = itertools.count(0.0, 10.0).__next__
+    replies: list[str | Exception] = ["gen-1", IndexUnreadableError("server down"), "gen-2"]
+
+    def ask() -> str:
+        reply = replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    stamp = every(5.0, ask, clock)
+    assert stamp() == "gen-1"
+    assert stamp() == "gen-2"
