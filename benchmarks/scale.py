@@ -35,8 +35,7 @@ import numpy as np
 from assistant.evaluation.cases import load_suite
 from assistant.evaluation.synthetic import generate_corpus
 from assistant.indexing.embeddings import load_embeddings, load_token_counter, set_threads
-from assistant.indexing.generations import IndexHome
-from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.ingest import build_chunks, build_index, open_home, open_store
 from assistant.indexing.store import Store
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -114,9 +113,14 @@ def recall_at_10(store: Store, embeddings: Any, questions: list[str]) -> float:
 
 
 def measure_ours(
-    corpus: Path, data: Path, embeddings: Any, questions: list[str], probes: list[str]
+    corpus: Path,
+    data: Path,
+    embeddings: Any,
+    questions: list[str],
+    probes: list[str],
+    chroma_url: str | None = None,
 ) -> dict[str, Any]:
-    settings = Settings(corpus_dir=corpus, data_dir=data)
+    settings = Settings(corpus_dir=corpus, data_dir=data, chroma_url=chroma_url)
     chunks = build_chunks(settings, load_token_counter())
     began = time.perf_counter()
     build_index(settings, embeddings)
@@ -128,10 +132,13 @@ def measure_ours(
     raw = len(sample) / (time.perf_counter() - began)
     set_threads(1)
     env = {"ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_DATA_DIR": str(data)}
+    if chroma_url:  # the cold start of another machine: it copies the derived data first
+        env = {"ASSISTANT_DATA_DIR": str(data.with_name("second"))}
+        env["ASSISTANT_CHROMA_URL"] = chroma_url
     run = child(OURS_CHILD, {**base_env(), **env}, json.dumps(questions))
-    path = IndexHome(settings.index_dir).current()
+    path = open_home(settings).current()
     assert path is not None
-    recall = recall_at_10(Store(path, settings.collection, embeddings), embeddings, probes)
+    recall = recall_at_10(open_store(settings, path, embeddings), embeddings, probes)
     return {"chunks": len(chunks), "ingest": ingest, "raw": raw, "recall": recall, **run}
 
 
@@ -182,6 +189,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 5000])
     parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument(
+        "--chroma-url",
+        help="measure this assistant with its index on this Chroma server (`assistant chroma`); "
+        "its cold start is then a second machine's, which copies the derived data first",
+    )
     args = parser.parse_args()
     embeddings = load_embeddings(threads=2)
     retrieval = [c.question for c in load_suite(PROJECT_ROOT / "evals" / "retrieval.yaml")]
@@ -205,7 +217,9 @@ def main() -> None:
                 load_token_counter(),
                 settings.chunk_tokens,
             )
-            ours = measure_ours(root / "corpus", root / "data", embeddings, questions, probes)
+            ours = measure_ours(
+                root / "corpus", root / "data", embeddings, questions, probes, args.chroma_url
+            )
             vanilla = measure_vanilla(root / "corpus", root / "data", embeddings, questions, probes)
         for name, got in (("ours", ours), ("vanilla", vanilla)):
             raw = f" (×{got['ingest'] / got['raw']:.2f})" if "raw" in got else ""

@@ -17,6 +17,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant
+from assistant.errors import AssistantError
 from assistant.indexing.ingest import build_index, open_home
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
@@ -31,28 +32,36 @@ TITLE = "Iliopsoas Pain Exercises: Effective Relief and Prevention"
 REVISED = "Iliopsoas Pain Exercises, Revised Edition"
 
 
-@pytest.fixture
-def chroma_url(tmp_path: Path) -> Iterator[str]:
-    """A real Chroma server started by `assistant chroma`, stopped after the test."""
-    port = free_port()
+def start_chroma(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """A real Chroma server started by `assistant chroma`, once it answers."""
     server = subprocess.Popen(
-        [*ASSISTANT, "chroma", "--path", str(tmp_path / "chroma"), "--port", str(port)],
+        [*ASSISTANT, "chroma", "--path", str(folder), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
-            break
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+            return server
         except OSError:
             assert server.poll() is None, "the Chroma server stopped"
             assert time.monotonic() < deadline, "the Chroma server did not start"
             time.sleep(0.2)
-    yield url
-    server.terminate()
-    server.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def chroma_url(tmp_path: Path) -> Iterator[str]:
+    """A real Chroma server on a free port, stopped after the test."""
+    port = free_port()
+    server = start_chroma(tmp_path / "chroma", port)
+    yield f"http://127.0.0.1:{port}"
+    stop(server)
 
 
 def test_an_index_on_a_server_answers_as_the_local_one(
@@ -137,3 +146,23 @@ def test_two_pages_share_one_server_and_follow_an_ingest_through_one_of_them(
         for page in pages:
             page.terminate()
             page.wait(timeout=30)
+
+
+def test_a_server_that_stops_fails_questions_by_name_until_it_is_back(
+    settings: Settings, model: Embeddings, tmp_path: Path
+) -> None:
+    port = free_port()
+    server = start_chroma(tmp_path / "chroma", port)
+    try:
+        remote = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
+        build_index(remote, model)
+        served = build_assistant(remote, embeddings=model)
+        question = "how do I do the bird dog exercise?"
+        before = served.ask(question)
+        stop(server)
+        with pytest.raises(AssistantError, match=f"127.0.0.1:{port}"):
+            served.ask(question)
+        server = start_chroma(tmp_path / "chroma", port)
+        assert replace(served.ask(question), timings_ms={}) == replace(before, timings_ms={})
+    finally:
+        stop(server)
