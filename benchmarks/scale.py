@@ -190,6 +190,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 5000])
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument(
+        "--no-vanilla", action="store_true", help="measure this assistant alone (saves time)"
+    )
+    parser.add_argument(
         "--chroma-url",
         help="measure this assistant with its index on this Chroma server (`assistant chroma`); "
         "its cold start is then a second machine's, which copies the derived data first",
@@ -220,8 +223,14 @@ def main() -> None:
             ours = measure_ours(
                 root / "corpus", root / "data", embeddings, questions, probes, args.chroma_url
             )
-            vanilla = measure_vanilla(root / "corpus", root / "data", embeddings, questions, probes)
+            vanilla = (
+                None
+                if args.no_vanilla
+                else measure_vanilla(root / "corpus", root / "data", embeddings, questions, probes)
+            )
         for name, got in (("ours", ours), ("vanilla", vanilla)):
+            if got is None:
+                continue
             raw = f" (×{got['ingest'] / got['raw']:.2f})" if "raw" in got else ""
             recall = f"{got['recall']:.3f}" if "recall" in got else "-"
             print(
@@ -230,6 +239,8 @@ def main() -> None:
                 f"{recall} | {got['peak_mb']:.0f}",
                 flush=True,
             )
+        if vanilla is None:
+            continue
         print(
             f"{size} ours/vanilla | | ×{ours['ingest'] / vanilla['ingest']:.2f} | "
             f"×{ours['cold'] / vanilla['cold']:.2f} | "

@@ -151,6 +151,7 @@ def fetch_derived(store: Store) -> None:
         save_chunks(folder, chunks, sentence_spans(chunks))
         derive_lexical(chunks, folder)
         SentenceVectors(*kept).save(folder)
+        store.path.mkdir(exist_ok=True)  # (another process here may have pruned it meanwhile)
         for name in (CHUNKS, *LEXICAL_FILES, *SENTENCE_FILES):
             os.replace(folder / name, store.path / name)
 
