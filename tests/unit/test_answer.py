@@ -14,6 +14,7 @@ ANSWER_KEYS = {
 }  # fmt: skip
 CITATION_KEYS = {"n", "doc_id", "title", "section", "chunk_id", "quote"}
 
+SOURCE = "x" * 120 + "Lie on your back. Bend your knees."  # the document the quote is from
 CITATION = Citation(
     n=1,
     doc_id="guide",
@@ -91,7 +92,10 @@ def test_defaults_of_a_refusal() -> None:
     assert (data["in_scope"], data["referral"]) == (False, False)
 
 
-def test_offsets_stay_on_the_citation_object() -> None:
-    data = Answer("q", "a", [CITATION]).to_dict()
+def test_offsets_stay_on_the_citation_object_and_locate_its_quote() -> None:
+    answer = Answer("q", "a", [CITATION])
+    data = answer.to_dict()
     assert "start" not in data["citations"][0]
-    assert (CITATION.start, CITATION.end) == (120, 137)
+    assert "end" not in data["citations"][0]
+    cited = answer.citations[0]
+    assert SOURCE[cited.start : cited.end] == data["citations"][0]["quote"]

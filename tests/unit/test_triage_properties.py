@@ -11,6 +11,7 @@ from assistant.safety.detector import Detector
 from assistant.safety.rules import load_rules
 
 TRIAGE = Detector.load(load_rules())
+RULE_IDS = {rule.id for rule in load_rules().rules}
 
 RED_FLAGS = [
     ("My left leg has gone numb.", "numbness_tingling"),
@@ -46,8 +47,10 @@ def test_triage_never_raises_on_any_text(text: str) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(max_size=300), max_size=5))
-def test_triage_never_raises_on_any_conversation(messages: list[str]) -> None:
-    assert isinstance(TRIAGE.assess(messages).findings, tuple)
+def test_triage_reads_any_conversation_the_same_way_every_time(messages: list[str]) -> None:
+    first = TRIAGE.assess(messages)
+    assert TRIAGE.assess(list(messages)) == first
+    assert {f.rule.id for f in first.findings} <= RULE_IDS
 
 
 @settings(max_examples=300, deadline=None)

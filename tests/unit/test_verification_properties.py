@@ -91,3 +91,19 @@ def test_whatever_passes_verification_is_shown_with_honest_citations(text: str) 
     shown = normalise(body).lower()  # "0ibuprofen" reads as "0 ibuprofen"
     for bad in ("ibuprofen", "tear", "www", "90 seconds"):
         assert not re.search(rf"\b{bad}\b", shown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(SUPPORTED), min_size=1, max_size=5),
+    st.sampled_from([" ", "\n", "\n- "]),
+)
+def test_supported_sentences_cited_to_their_passage_pass(
+    picked: list[tuple[str, str]], separator: str
+) -> None:
+    # The test above returns early on a rejection: this one fails if the verifier rejects
+    # what it must let through.
+    text = separator.join(f"{sentence}. {marker}" for sentence, marker in picked)
+    verdict = verify(text, CHUNKS)
+    assert verdict.ok, verdict.problem
+    assert len(verdict.claims) == len(picked)

@@ -33,7 +33,7 @@ LEGACY = "chroma.sqlite3"  # an index built before generations: Chroma's files i
 
 
 class Registry(Protocol):
-    """Where a Chroma server keeps the generations and the pointer (`store.ServerRegistry`)."""
+    """Where a Chroma server keeps the generations and the pointer (`registry.ServerRegistry`)."""
 
     def pointer(self) -> str: ...
     def point(self, generation: str) -> None: ...

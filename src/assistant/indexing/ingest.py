@@ -17,13 +17,15 @@ from assistant.indexing.generations import IndexHome
 from assistant.indexing.kept_chunks import CHUNKS, save_chunks
 from assistant.indexing.lexical import FILES as LEXICAL_FILES
 from assistant.indexing.lexical import LexicalIndex
+from assistant.indexing.records import metadata
+from assistant.indexing.registry import ServerRegistry
 from assistant.indexing.sentence_vectors import FILES as SENTENCE_FILES
 from assistant.indexing.sentence_vectors import (
     SentenceVectors,
     derive_sentence_vectors,
     sentence_spans,
 )
-from assistant.indexing.store import ServerRegistry, Store, metadata
+from assistant.indexing.store import Store
 from assistant.settings import Settings
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from assistant.indexing.chunking import Chunk
-from assistant.indexing.store import metadata, to_chunk
+from assistant.indexing.records import metadata, to_chunk
 
 CHUNKS = "chunks.json"
 

@@ -2,12 +2,11 @@
 
 A generation is a Chroma folder of its own, or — with a Chroma server (`ASSISTANT_CHROMA_URL`)
 — a collection named after it on the server, beside a collection of its sentence vectors and
-one record naming the generation in use (`ServerRegistry`), so that several machines share it.
+one record naming the generation in use (`registry.py`), so that several machines share it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -20,13 +19,13 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import IndexUnreadableError
-from assistant.indexing.chunking import Chunk, heading_prefix
+from assistant.indexing.chunking import Chunk
+from assistant.indexing.records import metadata, to_chunk
 
 REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
 BATCH = 128  # chunks embedded per call and progress step (the encoder sorts each by length)
 COPY_BATCH = 1000  # chunks copied per call (Chroma caps one call's batch)
 PAGE = 5000  # chunks read per request
-LIST_SEPARATOR = "\n"  # between the phrases of a list kept in metadata
 # The dense index's graph. Chroma's defaults (ef 100 both ways, 16 neighbours) found 0.969 of
 # the exact 10 nearest chunks at 5,000 chunks (benchmarks/scale.py); recall falls as an HNSW
 # graph grows, so new generations get a wider graph and search (README, "Speed at scale").
@@ -69,8 +68,7 @@ class Store:
         from chromadb.api.collection_configuration import CreateHNSWConfiguration
         from langchain_chroma import Chroma
 
-        self.path = path
-        self.url = url
+        self.path, self.url, self.remote = path, url, url is not None
         self.name = f"{collection}.{path.name}" if url else collection
         self.embeddings = embeddings
         self._size: int | None = None
@@ -93,24 +91,15 @@ class Store:
             self._collection = self._client.get_collection(self.name)
             self._collection.count()
         except Exception as exc:
-            raise IndexUnreadableError(f"{self.where} is unreadable ({exc}); {self.hint}") from exc
+            raise self._failure("is unreadable", exc) from exc
 
-    @property
-    def remote(self) -> bool:
-        """Whether the collection lives on a Chroma server."""
-        return self.url is not None
-
-    @property
-    def where(self) -> str:
-        """The index, as a message names it."""
-        return f"the index {self.name} on {self.url}" if self.url else f"the index at {self.path}"
-
-    @property
-    def hint(self) -> str:
-        """What to do when the index fails."""
+    def _failure(self, what: str, exc: Exception) -> IndexUnreadableError:
+        """The error that says the index `what` ("failed"), and what to do."""
         if self.url:
-            return f"check that the Chroma server at {self.url} runs (`assistant chroma`)"
-        return REBUILD_HINT
+            where = f"the index {self.name} on {self.url}"
+            hint = f"check that the Chroma server at {self.url} runs (`assistant chroma`)"
+            return IndexUnreadableError(f"{where} {what} ({exc}); {hint}")
+        return IndexUnreadableError(f"the index at {self.path} {what} ({exc}); {REBUILD_HINT}")
 
     def manifest(self) -> dict[str, dict[str, Any]]:
         """Every stored chunk id with its metadata."""
@@ -128,16 +117,19 @@ class Store:
     def rows(self, *, documents: bool) -> Iterator[tuple[str, dict[str, Any], str]]:
         """Every stored chunk's id, metadata and (if asked) text, a page at a time: one
         request for all of 100,000 chunks exceeds SQLite's limit on query variables."""
-        include: Any = ["metadatas", "documents"] if documents else ["metadatas"]
-        for offset in itertools.count(0, PAGE):
-            got = self._guard(
-                partial(self._collection.get, include=include, limit=PAGE, offset=offset)
-            )
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        for got in self._pages(self._collection, include):
             texts = got["documents"] if documents else [""] * len(got["ids"])
             yield from (
                 (i, dict(m or {}), d)
                 for i, m, d in zip(got["ids"], got["metadatas"] or [], texts or [], strict=True)
             )
+
+    def _pages(self, collection: Any, include: list[str]) -> Iterator[Any]:
+        """Everything a collection holds, `PAGE` records to a request."""
+        for offset in itertools.count(0, PAGE):
+            got = self._guard(partial(collection.get, include=include, limit=PAGE, offset=offset))
+            yield got
             if len(got["ids"]) < PAGE:
                 return
 
@@ -245,16 +237,9 @@ class Store:
         except Exception:
             return None
         rows: list[tuple[int, str, Any]] = []
-        for offset in itertools.count(0, PAGE):
-            got = self._guard(
-                partial(
-                    sentences.get, include=["documents", "embeddings"], limit=PAGE, offset=offset
-                )
-            )
+        for got in self._pages(sentences, ["documents", "embeddings"]):
             found = got["embeddings"] if got["embeddings"] is not None else []
             rows += zip(map(int, got["ids"]), got["documents"] or [], found, strict=True)
-            if len(got["ids"]) < PAGE:
-                break
         rows.sort(key=lambda row: row[0])
         if not rows:
             return None
@@ -264,7 +249,7 @@ class Store:
         try:
             return call()
         except Exception as exc:
-            raise IndexUnreadableError(f"{self.where} failed ({exc}); {self.hint}") from exc
+            raise self._failure("failed", exc) from exc
 
 
 def sentence_collection(client: Any, name: str, *, create: bool) -> Any:
@@ -274,84 +259,3 @@ def sentence_collection(client: Any, name: str, *, create: bool) -> Any:
     # Chroma's default (l2) space keeps vectors as given; its cosine space would store them
     # renormalised, a bit off what the ingesting machine keeps (nothing searches this one).
     return client.get_or_create_collection(name + SENTENCES, embedding_function=None)
-
-
-class ServerRegistry:
-    """A Chroma server's generations of one index: a collection each, and one record naming
-    the one in use (replacing a collection's metadata is a single write on the server)."""
-
-    def __init__(self, url: str, collection: str) -> None:
-        self.url, self.prefix = url, collection + "."
-        try:
-            self._client = connect(None, url)
-            self._pointer = self._client.get_or_create_collection(
-                collection + POINTER, embedding_function=None
-            )
-        except Exception as exc:
-            raise IndexUnreadableError(
-                f"the Chroma server at {url} cannot be reached ({exc}); check that it runs "
-                "(`assistant chroma`)"
-            ) from exc
-
-    def pointer(self) -> str:
-        """The name of the generation in use ("" when none is)."""
-        try:
-            self._pointer = self._client.get_collection(self._pointer.name)
-        except Exception as exc:
-            raise IndexUnreadableError(f"the Chroma server at {self.url} failed ({exc})") from exc
-        return str((self._pointer.metadata or {}).get("generation", ""))
-
-    def point(self, generation: str) -> None:
-        """Name `generation` as the one in use."""
-        self._pointer.modify(metadata={"generation": generation})
-
-    def generations(self) -> list[str]:
-        """The names of every generation the server holds."""
-        names = [c.name for c in self._client.list_collections()]
-        return sorted(
-            n[len(self.prefix) :]
-            for n in names
-            if n.startswith(self.prefix) and not n.endswith((SENTENCES, POINTER))
-        )
-
-    def drop(self, generation: str) -> None:
-        """Delete a generation's collections from the server."""
-        for name in (self.prefix + generation, self.prefix + generation + SENTENCES):
-            with contextlib.suppress(Exception):  # already gone
-                self._client.delete_collection(name)
-
-
-def metadata(chunk: Chunk) -> dict[str, str | int]:
-    """What Chroma keeps beside each chunk: enough to cite it without the corpus."""
-    return {
-        "doc_id": chunk.doc_id,
-        "title": chunk.title,
-        "section": chunk.section,
-        "start": chunk.start,
-        "end": chunk.end,
-        "prefix": len(heading_prefix(chunk.title, chunk.section)),
-        "exercise": chunk.exercise,
-        "holds": LIST_SEPARATOR.join(chunk.holds),
-        "repetitions": LIST_SEPARATOR.join(chunk.repetitions),
-    }
-
-
-def to_chunk(chunk_id: str, meta: dict[str, Any], document: str) -> Chunk:
-    """Rebuild a chunk from what Chroma stored (the document is the embedded text)."""
-    return Chunk(
-        chunk_id=chunk_id,
-        doc_id=str(meta["doc_id"]),
-        title=str(meta["title"]),
-        section=str(meta["section"]),
-        text=document[int(meta["prefix"]) :],
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        exercise=str(meta.get("exercise", "")),  # indexes built before it was derived
-        holds=split_list(meta.get("holds")),
-        repetitions=split_list(meta.get("repetitions")),
-    )
-
-
-def split_list(value: Any) -> tuple[str, ...]:
-    """A list kept in Chroma's metadata (which holds scalars only), back as a tuple."""
-    return tuple(str(value).split(LIST_SEPARATOR)) if value else ()
