@@ -6,84 +6,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
-from pydantic import ValidationError
 
+from assistant.commandline import load_assistant, load_settings, progress_bar, user_errors
 from assistant.errors import AssistantError
 from assistant.evaluation.commands import measuring_commands
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
     from assistant.assistant import Assistant
-    from assistant.settings import Settings
-
-
-def progress_bar(total: int, unit: str = "chunk") -> Callable[[int], None]:
-    """A terminal progress bar for embedding `total` chunks (or sentences: `unit`), with their
-    rate."""
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=f"Embedding {unit}s", unit=unit, file=sys.stderr)
-
-    def advance(done: int) -> None:
-        bar.update(done)
-        if bar.n >= total:
-            bar.close()
-
-    return advance
-
-
-@contextmanager
-def user_errors(debug: bool) -> Iterator[None]:
-    """Turn failures into a one-line message and exit code 1 (a traceback only with --debug)."""
-    try:
-        yield
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
-        raise
-    except AssistantError as exc:
-        if debug:
-            raise
-        raise click.ClickException(str(exc)) from exc
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        if not error["loc"]:  # a rule across several settings names them in its message
-            raise click.ClickException(f"settings: {error['msg']}") from exc
-        name = "ASSISTANT_" + "_".join(str(p) for p in error["loc"]).upper()
-        raise click.ClickException(f"setting {name}: {error['msg']}") from exc
-    except Exception as exc:
-        if debug:
-            raise
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        raise click.ClickException(f"{type(exc).__name__}: {message} (rerun with --debug)") from exc
-
-
-def load_settings() -> Settings:
-    """Settings from the environment (read here, when a command runs, never at import)."""
-    from assistant.settings import Settings
-
-    return Settings()
-
-
-def load_assistant(settings: Settings, learned: bool = True) -> Assistant:
-    """The assistant, building the index first (with a progress bar) if there is none
-    (`learned=False`: without the learned gate and ranker, to train them)."""
-    from assistant.pipeline import build_assistant
-
-    return build_assistant(settings, progress=noisy_progress, learned=learned)
-
-
-def noisy_progress(total: int, unit: str = "chunk") -> Callable[[int], None]:
-    """Say why embedding starts before a command's answer, then show progress."""
-    if unit == "chunk":
-        click.echo(f"No index yet: building it from the corpus ({total} chunks)…", err=True)
-    else:
-        click.echo(f"Bringing the index up to date: embedding {total} {unit}s once…", err=True)
-    return progress_bar(total, unit)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

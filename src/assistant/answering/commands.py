@@ -27,7 +27,7 @@ def scope() -> None:
 @click.pass_context
 def train_scope(ctx: click.Context, out: Path | None) -> None:
     """Refit the gate on training/answers and the dev suites (fixed seed; about 2 minutes)."""
-    from assistant.cli import load_assistant, load_settings, user_errors
+    from assistant.commandline import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.scope import model_folder
@@ -69,7 +69,7 @@ def ranker() -> None:
 @click.pass_context
 def train_ranker(ctx: click.Context, out: Path | None) -> None:
     """Refit the ranker on training/answers (fixed seed; about 2 minutes)."""
-    from assistant.cli import load_assistant, load_settings, user_errors
+    from assistant.commandline import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.ranking import model_folder
@@ -105,7 +105,7 @@ def check_ranker() -> None:
 def compare_rankers(ctx: click.Context, every: int) -> None:
     """Train a cross-encoder, a bi-encoder and blends on training/answers, compare them with
     the learned ranker on validation (one thread, fixed seeds; ~40 minutes; saves nothing)."""
-    from assistant.cli import load_assistant, load_settings, user_errors
+    from assistant.commandline import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.ranking_compare import compare
@@ -124,7 +124,7 @@ def followups() -> None:
 def train_followups(ctx: click.Context, out: Path | None) -> None:
     """Refit the follow-up model on training/answers and the dev suite (fixed seed; seconds).
     Retrain the scope gate and the ranker after it: they read questions in context."""
-    from assistant.cli import load_settings, user_errors
+    from assistant.commandline import load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.followups import model_folder
@@ -170,7 +170,7 @@ def kinds() -> None:
 @click.pass_context
 def train_kinds(ctx: click.Context, out: Path | None) -> None:
     """Refit the question-kind model on training/answers (fixed seed; seconds)."""
-    from assistant.cli import load_assistant, load_settings, user_errors
+    from assistant.commandline import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.kinds import model_folder

@@ -1,0 +1,105 @@
+"""What every `assistant` command shares: settings read when it runs, failures as one line,
+the assistant built with a progress bar. The commands of `cli.py`, `answering/commands.py` and
+`evaluation/commands.py` import it (none imports another's module: no circle)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+from pydantic import ValidationError
+
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.assistant import Assistant
+    from assistant.settings import Settings
+
+
+def progress_bar(total: int, unit: str = "chunk") -> Callable[[int], None]:
+    """A progress bar on stderr for embedding `total` chunks (or sentences: `unit`), with their
+    rate per second."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        TextColumn(f"Embedding {unit}s"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    )
+    task = bar.add_task("embed", total=total, rate="")
+    bar.start()
+
+    began = time.monotonic()
+
+    def advance(done: int) -> None:
+        bar.advance(task, done)
+        completed = bar.tasks[0].completed
+        rate = completed / max(time.monotonic() - began, 1e-9)
+        bar.update(task, rate=f"{rate:.1f} {unit}s/s")
+        if completed >= total:
+            bar.stop()
+
+    return advance
+
+
+@contextmanager
+def user_errors(debug: bool) -> Iterator[None]:
+    """Turn failures into a one-line message and exit code 1 (a traceback only with --debug)."""
+    try:
+        yield
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except AssistantError as exc:
+        if debug:
+            raise
+        raise click.ClickException(str(exc)) from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if not error["loc"]:  # a rule across several settings names them in its message
+            raise click.ClickException(f"settings: {error['msg']}") from exc
+        name = "ASSISTANT_" + "_".join(str(p) for p in error["loc"]).upper()
+        raise click.ClickException(f"setting {name}: {error['msg']}") from exc
+    except Exception as exc:
+        if debug:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise click.ClickException(f"{type(exc).__name__}: {message} (rerun with --debug)") from exc
+
+
+def load_settings() -> Settings:
+    """Settings from the environment (read here, when a command runs, never at import)."""
+    from assistant.settings import Settings
+
+    return Settings()
+
+
+def load_assistant(settings: Settings, learned: bool = True) -> Assistant:
+    """The assistant, building the index first (with a progress bar) if there is none
+    (`learned=False`: without the learned gate and ranker, to train them)."""
+    from assistant.pipeline import build_assistant
+
+    return build_assistant(settings, progress=noisy_progress, learned=learned)
+
+
+def noisy_progress(total: int, unit: str = "chunk") -> Callable[[int], None]:
+    """Say why embedding starts before a command's answer, then show progress."""
+    if unit == "chunk":
+        click.echo(f"No index yet: building it from the corpus ({total} chunks)…", err=True)
+    else:
+        click.echo(f"Bringing the index up to date: embedding {total} {unit}s once…", err=True)
+    return progress_bar(total, unit)
