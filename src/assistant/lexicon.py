@@ -75,3 +75,11 @@ def load_lexicon() -> Lexicon:
     """The packaged lexicon (read and validated once per process)."""
     text = (resources.files("assistant") / "lexicon.yaml").read_text(encoding="utf-8")
     return Lexicon.model_validate(yaml.safe_load(text))
+
+
+# The lexicon's lists as patterns: our parts of the body, the others, medicines and doses (out
+# of scope whatever the body part) and imaging and diagnostic tests.
+OUR_PARTS = words_pattern(load_lexicon().body_ours)
+ELSEWHERE = words_pattern(load_lexicon().body_elsewhere)
+MEDICINE = words_pattern(load_lexicon().medicine)
+DIAGNOSTICS = words_pattern(load_lexicon().diagnostics)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.gate import MEDICINE, UNKNOWN_WORD_PENALTY, off_topic, sentence_closeness
+from assistant.answering.gate import off_topic
+from assistant.answering.retrieval import UNKNOWN_WORD_PENALTY, sentence_closeness
+from assistant.lexicon import MEDICINE
 
 
 @pytest.mark.parametrize(

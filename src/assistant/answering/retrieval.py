@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answering.gate import sentence_closeness
 from assistant.indexing.chunking import Chunk
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.sentence_vectors import (
@@ -27,6 +26,9 @@ from assistant.indexing.store import Store
 from assistant.lexicon import load_lexicon
 from assistant.terms import terms
 from assistant.text.normalise import normalise
+
+# How much a question's share of unknown words lowers its closeness (chosen on evals/scope.yaml).
+UNKNOWN_WORD_PENALTY = 0.3
 
 # Everyday words for what the sources say in clinical terms (added to the word search only).
 SYNONYMS = load_lexicon().synonyms
@@ -235,3 +237,9 @@ class HybridRetriever:
                 self.corrected[term] = close[0] if close else term
             fixed.append(self.corrected[term])
         return fixed
+
+
+def sentence_closeness(best_sentence: float, coverage: float) -> float:
+    """The closest sentence's similarity less the unknown-word penalty: which of a message's
+    clauses speaks for it."""
+    return best_sentence - UNKNOWN_WORD_PENALTY * (1.0 - coverage)

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.answering.gate import MEDICINE
 from assistant.answering.retrieval import Retrieval
+from assistant.lexicon import MEDICINE
 from assistant.text.normalise import normalise
 
 N_FEATURES = 2**18

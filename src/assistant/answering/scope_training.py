@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.answering.data import Question, load_split
-from assistant.answering.gate import MEDICINE
 from assistant.answering.scope import (
     CHAR_NGRAMS,
     N_FEATURES,
@@ -23,6 +22,7 @@ from assistant.answering.scope import (
     neighbours,
 )
 from assistant.errors import AssistantError
+from assistant.lexicon import MEDICINE
 from assistant.safety.data import fingerprint  # the same hash of data files
 from assistant.settings import PROJECT_ROOT
 

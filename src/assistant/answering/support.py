@@ -13,8 +13,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from assistant.answering.gate import MEDICINE
 from assistant.indexing.chunking import Chunk
+from assistant.lexicon import MEDICINE
 from assistant.sentences import split_sentences
 from assistant.terms import STOPWORDS, terms, words
 
