@@ -353,3 +353,18 @@ def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
     # The start that brought it up to date embedded no more than any later start: no chunk
     # was embedded again, only its metadata written.
     assert upgrading == embeddings.embedded - before
+
+
+def test_a_bug_is_not_reported_as_a_damaged_index(settings: Settings, embeddings) -> None:
+    build_index(settings, embeddings)
+    current = IndexHome(settings.index_dir).current()
+    assert current is not None
+    store = Store(current, settings.collection, embeddings)
+    # A caller's mistake (text where a vector belongs): Chroma's ValueError shows as it is,
+    # not as "run `assistant ingest --rebuild`".
+    with pytest.raises(ValueError, match="Expected embeddings") as raised:
+        store.search(["psoas"] * 384, 3)  # type: ignore[list-item]
+    assert not isinstance(raised.value, IndexUnreadableError)
+    # A vector of the wrong size is Chroma's own complaint about the index: rebuild it.
+    with pytest.raises(IndexUnreadableError, match="rebuild"):
+        store.search([0.1] * 10, 3)

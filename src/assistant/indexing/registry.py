@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from assistant.errors import IndexUnreadableError
-from assistant.indexing.store import POINTER, SENTENCES, connect
+from assistant.indexing.store import POINTER, SENTENCES, chroma_failure, connect, not_found
 
 
 class ServerRegistry:
@@ -14,32 +16,25 @@ class ServerRegistry:
 
     def __init__(self, url: str, collection: str) -> None:
         self.url, self.prefix = url, collection + "."
-        try:
-            self._client = connect(None, url)
-            self._pointer = self._client.get_or_create_collection(
+        self._client = connect(None, url)  # names the server when it cannot reach it
+        self._pointer = self._guard(
+            lambda: self._client.get_or_create_collection(
                 collection + POINTER, embedding_function=None
             )
-        except Exception as exc:
-            raise IndexUnreadableError(
-                f"the Chroma server at {url} cannot be reached ({exc}); check that it runs "
-                "(`assistant chroma`)"
-            ) from exc
+        )
 
     def pointer(self) -> str:
         """The name of the generation in use ("" when none is)."""
-        try:
-            self._pointer = self._client.get_collection(self._pointer.name)
-        except Exception as exc:
-            raise IndexUnreadableError(f"the Chroma server at {self.url} failed ({exc})") from exc
+        self._pointer = self._guard(lambda: self._client.get_collection(self._pointer.name))
         return str((self._pointer.metadata or {}).get("generation", ""))
 
     def point(self, generation: str) -> None:
         """Name `generation` as the one in use."""
-        self._pointer.modify(metadata={"generation": generation})
+        self._guard(lambda: self._pointer.modify(metadata={"generation": generation}))
 
     def generations(self) -> list[str]:
         """The names of every generation the server holds."""
-        names = [c.name for c in self._client.list_collections()]
+        names = [c.name for c in self._guard(self._client.list_collections)]
         return sorted(
             n[len(self.prefix) :]
             for n in names
@@ -49,5 +44,19 @@ class ServerRegistry:
     def drop(self, generation: str) -> None:
         """Delete a generation's collections from the server."""
         for name in (self.prefix + generation, self.prefix + generation + SENTENCES):
-            with contextlib.suppress(Exception):  # already gone
-                self._client.delete_collection(name)
+            try:
+                self._guard(partial(self._client.delete_collection, name))
+            except Exception as exc:
+                if not not_found(exc):  # (already gone is fine)
+                    raise
+
+    def _guard(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except Exception as exc:
+            if not chroma_failure(exc) or not_found(exc):
+                raise
+            raise IndexUnreadableError(
+                f"the Chroma server at {self.url} failed ({exc}); check that it runs "
+                "(`assistant chroma`)"
+            ) from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -36,6 +37,22 @@ SENTENCES = ".sentences"  # suffix of a server generation's sentence-vector coll
 POINTER = ".current"  # suffix of the server record naming the generation in use
 
 
+def chroma_failure(exc: BaseException) -> bool:
+    """Whether `exc` is Chroma's report of a damaged index or a server it cannot reach; any
+    other exception is a bug, and is left to show as one."""
+    import httpx
+    from chromadb.errors import ChromaError
+
+    return isinstance(exc, ChromaError | sqlite3.Error | httpx.HTTPError)
+
+
+def not_found(exc: BaseException) -> bool:
+    """Whether `exc` is Chroma's "no such collection"."""
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
+
+
 def connect(path: Path | None, url: str | None) -> Any:
     """A Chroma client: of the server at `url`, else of the folder `path`."""
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -46,12 +63,18 @@ def connect(path: Path | None, url: str | None) -> Any:
     if url is None:
         return chromadb.PersistentClient(path=str(path), settings=settings)
     parts = urlsplit(url)
-    return chromadb.HttpClient(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or (443 if parts.scheme == "https" else 8000),
-        ssl=parts.scheme == "https",
-        settings=settings,
-    )
+    try:
+        return chromadb.HttpClient(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (443 if parts.scheme == "https" else 8000),
+            ssl=parts.scheme == "https",
+            settings=settings,
+        )
+    except ValueError as exc:  # what chromadb raises when nothing answers at `url`
+        raise IndexUnreadableError(
+            f"the Chroma server at {url} cannot be reached ({exc}); check that it runs "
+            "(`assistant chroma`)"
+        ) from exc
 
 
 class Store:
@@ -91,6 +114,8 @@ class Store:
             self._collection = self._client.get_collection(self.name)
             self._collection.count()
         except Exception as exc:
+            if not chroma_failure(exc):
+                raise
             raise self._failure("is unreadable", exc) from exc
 
     def _failure(self, what: str, exc: Exception) -> IndexUnreadableError:
@@ -225,16 +250,20 @@ class Store:
 
     def keeps_sentences(self) -> bool:
         """Whether sentence vectors are kept on the server for this generation."""
+        from chromadb.errors import NotFoundError
+
         try:
             return bool(sentence_collection(self._client, self.name, create=False).count())
-        except Exception:
+        except NotFoundError:
             return False
 
     def kept_sentences(self) -> tuple[list[str], np.ndarray] | None:
         """The sentence vectors kept on the server, in order; None when none are."""
+        from chromadb.errors import NotFoundError
+
         try:
             sentences = sentence_collection(self._client, self.name, create=False)
-        except Exception:
+        except NotFoundError:
             return None
         rows: list[tuple[int, str, Any]] = []
         for got in self._pages(sentences, ["documents", "embeddings"]):
@@ -249,11 +278,14 @@ class Store:
         try:
             return call()
         except Exception as exc:
+            if not chroma_failure(exc):
+                raise
             raise self._failure("failed", exc) from exc
 
 
 def sentence_collection(client: Any, name: str, *, create: bool) -> Any:
-    """The server collection holding a generation's sentence vectors."""
+    """The server collection holding a generation's sentence vectors (NotFoundError when there
+    is none and not `create`)."""
     if not create:
         return client.get_collection(name + SENTENCES, embedding_function=None)
     # Chroma's default (l2) space keeps vectors as given; its cosine space would store them
