@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from assistant.evaluation.faults import POINTS, ingest_env, kill_after, kill_at
+from assistant.commands.faults import POINTS, ingest_env, kill_after, kill_at
 from assistant.indexing.embeddings import load_embeddings, load_token_counter
 from assistant.indexing.generations import GENERATION, IndexHome
 from assistant.indexing.ingest import build_chunks, build_index

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.evaluation.faults import ingest_command, ingest_env
+from assistant.commands.faults import ingest_command, ingest_env
 from assistant.evaluation.load import run_load, serial_answers
 from assistant.feedback import FeedbackStore
 from assistant.indexing.generations import IndexHome

@@ -1,4 +1,5 @@
-"""Composition root: builds the assistant from settings and answers questions."""
+"""The `Assistant`: one question through triage, follow-up reading, retrieval, the scope gate and
+the composer — the one path the chat page, the CLI and the evals all call (built by `pipeline`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The `assistant` command line: ingest, ask and serve here; scope, triage and eval in
-`evaluation/commands.py`."""
+"""The `assistant` command line: ingest, ask, serve and chroma here; the training and
+measuring commands in `commands/`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from assistant.commandline import load_assistant, load_settings, progress_bar, user_errors
+from assistant.commands.measuring import measuring_commands
+from assistant.commands.shared import load_assistant, load_settings, progress_bar, user_errors
 from assistant.errors import AssistantError
-from assistant.evaluation.commands import measuring_commands
 
 if TYPE_CHECKING:
     from assistant.answer import Answer

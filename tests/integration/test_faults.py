@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from assistant.evaluation.faults import POINTS, ingest_command, ingest_env, kill_at
+from assistant.commands.faults import POINTS, ingest_command, ingest_env, kill_at
 from assistant.indexing.embeddings import load_token_counter
 from assistant.indexing.generations import GENERATION
 from assistant.indexing.ingest import build_chunks, build_index

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 from assistant.answering.data import load_split
-from assistant.answering.followups_training import ROOT, pairs, rates
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.training.followups import ROOT, pairs, rates
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from assistant import cli
 from assistant.answering.data import load_split
 from assistant.answering.kinds import Kinds
-from assistant.answering.kinds_training import ROOT, measure, texts
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
+from assistant.training.kinds import ROOT, measure, texts
 
 pytestmark = pytest.mark.integration
 

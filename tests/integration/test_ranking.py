@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from assistant import cli
 from assistant.answering.data import load_split
 from assistant.answering.ranking import FEATURES
-from assistant.answering.ranking_training import gather, top_one, with_support
-from assistant.answering.scope_training import ROOT
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
+from assistant.training.ranking import gather, top_one, with_support
+from assistant.training.scope import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from assistant import cli
-from assistant.answering.scope_training import ROOT, gather, labelled, rates
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
+from assistant.training.scope import ROOT, gather, labelled, rates
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from assistant.answering.followups import (
     marked,
     topic,
 )
-from assistant.answering.followups_training import Pair, choose, pairs
+from assistant.training.followups import Pair, choose, pairs
 from tests.unit.answering_fakes import Flat, Leaning
 
 KNEELING = "how do I do the kneeling hip flexor stretch?"
@@ -138,7 +138,7 @@ def test_a_reading_is_remembered_for_the_next_turn() -> None:
 
 
 def test_training_with_fewer_batches_than_folds_still_gives_a_threshold() -> None:
-    from assistant.answering.followups_training import out_of_fold, read
+    from assistant.training.followups import out_of_fold, read
 
     found = [Pair("a01", KNEELING, "how long?", True), Pair("a01", KNEELING, "what is it?", False)]
     probabilities = out_of_fold(found * 3, read(found * 3, Flat()), {})

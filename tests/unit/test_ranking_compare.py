@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.answering.ranking_compare import reranked
-from assistant.answering.ranking_encoders import picks, shared
+from assistant.training.ranking_compare import reranked
+from assistant.training.ranking_encoders import picks, shared
 
 
 def test_training_rows_are_the_answers_then_the_best_scored_others() -> None:

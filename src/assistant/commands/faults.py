@@ -4,7 +4,7 @@ point, or after a chosen delay. Used by `tests/integration/test_faults.py` (name
 
 The named points are reached by running the ingest command in a child process that first wraps
 one function of the ingest path so that it kills its own process there (`python -m
-assistant.evaluation.faults POINT [ingest options]`): the kill is the kernel's, so nothing is
+assistant.commands.faults POINT [ingest options]`): the kill is the kernel's, so nothing is
 flushed, closed or cleaned up, exactly as when the power goes.
 """
 
@@ -119,7 +119,7 @@ def ingest_command(point: str | None, options: Sequence[str]) -> list[str]:
     """The command line of an ingest child, killed at `point` (None: not at a named point)."""
     if point is None:
         return [sys.executable, "-m", "assistant", "ingest", *options]
-    return [sys.executable, "-m", "assistant.evaluation.faults", point, *options]
+    return [sys.executable, "-m", "assistant.commands.faults", point, *options]
 
 
 def kill_at(point: str, env: Mapping[str, str], options: Sequence[str] = ()) -> int:

@@ -2,7 +2,7 @@
 `assistant ranker compare`): the hand-set score, the learned feature ranker, a cross-encoder and
 a bi-encoder fine-tuned from the bundled MiniLM (`ranking_encoders`), each also re-ordering the
 learned ranker's first candidates, and the learned ranker with either one's score as an extra
-feature. Same candidates, labels and top-1 as `ranking_training`; nothing is saved.
+feature. Same candidates, labels and top-1 as `training.ranking`; nothing is saved.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.answering import ranking_training as rt
 from assistant.answering.data import load_split
 from assistant.answering.ranking import Memory, Ranker
-from assistant.answering.ranking_encoders import HAND, USABLE, Bi, Cross, Model, picks
-from assistant.answering.scope_training import ROOT
+from assistant.training import ranking as rt
+from assistant.training.ranking_encoders import HAND, USABLE, Bi, Cross, Model, picks
+from assistant.training.scope import ROOT
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -73,7 +73,7 @@ def out_of_fold(kind: type[Model], groups: Sequence[rt.Group], queries: Sequence
 def learned(memory: Memory, groups: Sequence[rt.Group], rows: Sequence[np.ndarray],
             checks: Sequence[rt.Group], held: Sequence[np.ndarray],
             extra: tuple[Scores, Scores] | None = None) -> tuple[Ranker, float]:  # fmt: skip
-    """The ranker trained as `ranking_training.train` does, on the features and maybe one
+    """The ranker trained as `training.ranking.train` does, on the features and maybe one
     `extra` column (training, validation scores), and its validation top-1."""
     from sklearn.linear_model import LogisticRegression
 

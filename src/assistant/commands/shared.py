@@ -1,6 +1,6 @@
 """What every `assistant` command shares: settings read when it runs, failures as one line,
-the assistant built with a progress bar. The commands of `cli.py`, `answering/commands.py` and
-`evaluation/commands.py` import it (none imports another's module: no circle)."""
+the assistant built with a progress bar. `cli.py`, `commands/answering.py` and
+`commands/measuring.py` import it (none imports another's module: no circle)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The answering stage's training commands of the `assistant` CLI: scope and ranker (train,
-check). Registered by `assistant.evaluation.commands.measuring_commands`."""
+check). Registered by `assistant.commands.measuring.measuring_commands`."""
 
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ def scope() -> None:
 @click.pass_context
 def train_scope(ctx: click.Context, out: Path | None) -> None:
     """Refit the gate on training/answers and the dev suites (fixed seed; about 2 minutes)."""
-    from assistant.commandline import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.scope import model_folder
-        from assistant.answering.scope_training import train
+        from assistant.training.scope import train
 
         assistant = load_assistant(load_settings(), learned=False)
         model = train(assistant, out or model_folder(), log=click.echo)
@@ -69,11 +69,11 @@ def ranker() -> None:
 @click.pass_context
 def train_ranker(ctx: click.Context, out: Path | None) -> None:
     """Refit the ranker on training/answers (fixed seed; about 2 minutes)."""
-    from assistant.commandline import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.ranking import model_folder
-        from assistant.answering.ranking_training import train
+        from assistant.training.ranking import train
 
         train(load_assistant(load_settings(), learned=False), out or model_folder(), click.echo)
 
@@ -105,10 +105,10 @@ def check_ranker() -> None:
 def compare_rankers(ctx: click.Context, every: int) -> None:
     """Train a cross-encoder, a bi-encoder and blends on training/answers, compare them with
     the learned ranker on validation (one thread, fixed seeds; ~40 minutes; saves nothing)."""
-    from assistant.commandline import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
-        from assistant.answering.ranking_compare import compare
+        from assistant.training.ranking_compare import compare
 
         compare(load_assistant(load_settings(), learned=False), click.echo, every)
 
@@ -124,14 +124,14 @@ def followups() -> None:
 def train_followups(ctx: click.Context, out: Path | None) -> None:
     """Refit the follow-up model on training/answers and the dev suite (fixed seed; seconds).
     Retrain the scope gate and the ranker after it: they read questions in context."""
-    from assistant.commandline import load_settings, user_errors
+    from assistant.commands.shared import load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.followups import model_folder
-        from assistant.answering.followups_training import train
         from assistant.indexing.corpus import load_corpus
         from assistant.indexing.embeddings import load_embeddings
         from assistant.pipeline import build_retriever
+        from assistant.training.followups import train
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
@@ -170,12 +170,12 @@ def kinds() -> None:
 @click.pass_context
 def train_kinds(ctx: click.Context, out: Path | None) -> None:
     """Refit the question-kind model on training/answers (fixed seed; seconds)."""
-    from assistant.commandline import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import load_assistant, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.kinds import model_folder
-        from assistant.answering.kinds_training import train
         from assistant.indexing.corpus import load_corpus
+        from assistant.training.kinds import train
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}

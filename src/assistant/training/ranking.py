@@ -17,8 +17,8 @@ import numpy as np
 
 from assistant.answering.data import Question, load_split
 from assistant.answering.ranking import FEATURES, Memory, Ranker, marked
-from assistant.answering.scope_training import FOLDS, ROOT
 from assistant.safety.data import fingerprint
+from assistant.training.scope import FOLDS, ROOT
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant

@@ -1,6 +1,6 @@
 """The bundled MiniLM fine-tuned to rank candidate sentences, for `ranking_compare`: a
 cross-encoder (question and sentence read together) and a bi-encoder (a vector each, cosine).
-Both train on the candidates and labels of `ranking_training.gather`; nothing is saved.
+Both train on the candidates and labels of `training.ranking.gather`; nothing is saved.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering import ranking_training as rt
 from assistant.answering.ranking import FEATURES
 from assistant.safety.finetune import LAYERS, load_base, pooled
+from assistant.training import ranking as rt
 
 NEGATIVES = 7  # other candidates per training question, the best-scored by hand first
 MAX_TOKENS = 128

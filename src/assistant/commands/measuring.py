@@ -19,7 +19,7 @@ from assistant.settings import GeneratorName
 
 def measuring_commands() -> list[click.Command]:
     """The commands to add to the `assistant` group."""
-    from assistant.answering.commands import answering, followups, kinds, ranker, scope
+    from assistant.commands.answering import answering, followups, kinds, ranker, scope
 
     return [answering, followups, kinds, scope, ranker, triage, evaluate]
 
@@ -35,7 +35,7 @@ def triage() -> None:
 def check_triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
     """Per-rule recall, missed and false referrals of the packaged detector on labelled SUITES
     (default: evals/triage-validation.yaml and every sealed triage set), without retrieval."""
-    from assistant.commandline import user_errors
+    from assistant.commands.shared import user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.evaluation.cases import load_suite
@@ -69,7 +69,7 @@ def check_triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
 @click.pass_context
 def train_triage(ctx: click.Context, kind: str | None, data: Path | None, out: Path | None) -> None:
     """Rebuild the detector from the labelled batches, with fixed seeds."""
-    from assistant.commandline import user_errors
+    from assistant.commands.shared import user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.safety.detector import model_folder, packaged_kind
@@ -103,7 +103,7 @@ def train_triage(ctx: click.Context, kind: str | None, data: Path | None, out: P
 def compare_triage(ctx: click.Context, data: Path | None) -> None:
     """Train every candidate model, alone and with the number patterns, and print their
     validation numbers side by side (slow: it fine-tunes MiniLM several times)."""
-    from assistant.commandline import user_errors
+    from assistant.commands.shared import user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.safety.measuring import table
@@ -183,7 +183,7 @@ def evaluate(
 
     Exit code 0 when every threshold holds, 1 when any falls short, 2 when the run is broken.
     """
-    from assistant.commandline import load_settings
+    from assistant.commands.shared import load_settings
     from assistant.evaluation.run import run_eval
 
     bounds = parse_overrides(overrides)

@@ -1,0 +1,1 @@
+"""The command line's commands beyond `cli.py`'s own, and what every command shares."""
