@@ -25,6 +25,17 @@ class Citation:
     start: int
     end: int
 
+    @property
+    def place(self) -> str:
+        """Document title and section, as shown beside a source."""
+        if self.section and self.section != self.title:
+            return f"{self.title} — {self.section}"
+        return self.title
+
+    def to_dict(self) -> dict[str, Any]:
+        """The citation in the public JSON contract (its offsets stay on the object)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("start", "end")}
+
 
 @dataclass(frozen=True)
 class RedFlag:
@@ -55,10 +66,7 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.text,
-            "citations": [
-                {k: v for k, v in asdict(c).items() if k not in ("start", "end")}
-                for c in self.citations
-            ],
+            "citations": [c.to_dict() for c in self.citations],
             "in_scope": self.in_scope,
             "referral": self.referral,
             "red_flags": [asdict(flag) for flag in self.red_flags],

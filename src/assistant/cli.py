@@ -128,8 +128,7 @@ def render(answer: Answer) -> str:
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
-            where = f"{c.title} — {c.section}" if c.section and c.section != c.title else c.title
-            lines.append(f"[{c.n}] {where} ({c.doc_id})")
+            lines.append(f"[{c.n}] {c.place} ({c.doc_id})")
             lines.append(f"    “{' '.join(c.quote.split())}”")
     return "\n".join(lines)
 

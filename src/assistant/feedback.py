@@ -7,7 +7,6 @@ import logging
 import os
 import sqlite3
 from contextlib import closing
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -65,10 +64,7 @@ class FeedbackStore:
     def record(self, answer: Answer, *, liked: bool, keep_question: bool) -> int:
         """Store one rating with the answer's citations; the question only with consent."""
         citations = json.dumps(
-            [
-                {k: v for k, v in asdict(c).items() if k not in ("start", "end")}
-                for c in answer.citations
-            ],
+            [c.to_dict() for c in answer.citations],
             ensure_ascii=False,
         )
         row = (

@@ -18,13 +18,6 @@ SUGGESTIONS = (
 )
 
 
-def where(citation: Citation) -> str:
-    """Document title and section, as shown beside a source."""
-    if citation.section and citation.section != citation.title:
-        return f"{citation.title} — {citation.section}"
-    return citation.title
-
-
 def anchor(turn: int, n: int) -> str:
     """The element id of source n of answer `turn` (unique within the page)."""
     return f"src-{turn}-{n}"
@@ -41,7 +34,7 @@ def with_markers(text: str, turn: int, citations: dict[int, Citation]) -> str:
         # One line: the page's Markdown renderer would read line breaks in it as list syntax.
         quote = " ".join(citation.quote.split())
         quote = quote if len(quote) <= 280 else quote[:277] + "…"
-        tip = html.escape(f"{where(citation)}: {quote}", quote=True)
+        tip = html.escape(f"{citation.place}: {quote}", quote=True)
         return f'<a class="cite" href="#{anchor(turn, n)}" title="{tip}">[{n}]</a>'
 
     return MARKER.sub(link, html.escape(text, quote=False))
@@ -79,7 +72,7 @@ def sources(answer: Answer, turn: int) -> str:
     if not answer.citations:
         return ""
     rows = "".join(
-        f'<li id="{anchor(turn, c.n)}" value="{c.n}"><strong>{html.escape(where(c))}</strong>'
+        f'<li id="{anchor(turn, c.n)}" value="{c.n}"><strong>{html.escape(c.place)}</strong>'
         f"<blockquote>{html.escape(' '.join(c.quote.split()))}</blockquote></li>"
         for c in answer.citations
     )

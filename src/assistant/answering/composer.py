@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.choosing import capped, conflicting, distinct, in_reading_order, unique
@@ -35,11 +35,10 @@ from assistant.answering.neighbours import (
 from assistant.answering.ranking import Ranker
 from assistant.answering.remedies import problem_words, remedy_terms
 from assistant.answering.retrieval import Passage
+from assistant.indexing.embeddings import Embed
 from assistant.lexicon import any_pattern, load_lexicon
 from assistant.terms import terms
 from assistant.text.anaphora import leans_back
-
-Vectorizer = Callable[[list[str]], list[list[float]]]
 
 LEXICAL_WEIGHT = 1.0  # question words found in the sentence (idf-weighted share)
 RANK_WEIGHT = 0.3  # bonus for sentences of the best-ranked passages
@@ -78,7 +77,7 @@ class Composer:
 
     def __init__(
         self,
-        vectorize: Vectorizer,
+        vectorize: Embed,
         idf: Mapping[str, float],
         max_sentences: int,
         siblings: Siblings | None = None,

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from assistant.answer import Citation
 from assistant.answering.grounding import build_messages
-from assistant.answering.support import Vectors
 from assistant.answering.verification import Claim, verify
 from assistant.indexing.chunking import Chunk
+from assistant.indexing.embeddings import Embed
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -51,7 +51,7 @@ class Generator:
         name: str,
         model: BaseChatModel | None,
         *,
-        vectors: Vectors | None = None,
+        vectors: Embed | None = None,
         unavailable: str | None = None,
     ):
         self.name = name
@@ -132,7 +132,7 @@ def failure(exc: BaseException) -> str:
     return f"{name}: {' '.join(str(exc).split())[:120]}"
 
 
-def load_generator(settings: Settings, vectors: Vectors | None = None) -> Generator | None:
+def load_generator(settings: Settings, vectors: Embed | None = None) -> Generator | None:
     """The configured backend, or None for the extractive default.
 
     A backend that can't be loaded (package or model file missing) is still returned, so every

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from assistant.indexing.chunking import Chunk
+from assistant.indexing.embeddings import Embed
 from assistant.lexicon import MEDICINE
 from assistant.sentences import split_sentences
 from assistant.terms import STOPWORDS, terms, words
-
-Vectors = Callable[[list[str]], list[list[float]]]
 
 SIMILARITY_MIN = 0.35  # cosine to the closest sentence of a cited passage
 # Text that addresses whoever reads the prompt rather than a client: a passage with it is
@@ -82,7 +81,7 @@ def quantities(text: str) -> set[tuple[str, str]]:
     }
 
 
-def check_claim(text: str, cited: Sequence[Chunk], vectors: Vectors | None) -> str | None:
+def check_claim(text: str, cited: Sequence[Chunk], vectors: Embed | None) -> str | None:
     """Why the sentence `text` is not backed by the `cited` passages (None when it is)."""
     sources = [normalise(chunk.text) for chunk in cited]
     if any(INJECTION.search(source) for source in sources):
@@ -151,7 +150,7 @@ def check_sentence(text: str, said: set[str], sentences: list[str]) -> str | Non
     return None
 
 
-def check_meaning(text: str, sentences: list[str], vectors: Vectors | None) -> str | None:
+def check_meaning(text: str, sentences: list[str], vectors: Embed | None) -> str | None:
     """Some sentence of the cited passages is close in meaning to the claim."""
     if vectors is None:
         return None

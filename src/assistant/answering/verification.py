@@ -11,8 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answering.support import Vectors, check_claim
+from assistant.answering.support import check_claim
 from assistant.indexing.chunking import LIST_ITEM, Chunk
+from assistant.indexing.embeddings import Embed
 from assistant.sentences import split_sentences
 
 CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -66,7 +67,7 @@ def claims_of(text: str) -> list[Claim]:
     return claims
 
 
-def verify(text: str, chunks: Sequence[Chunk], vectors: Vectors | None = None) -> Verdict:
+def verify(text: str, chunks: Sequence[Chunk], vectors: Embed | None = None) -> Verdict:
     """Whether every sentence of `text` is cited and supported by the `chunks` it cites."""
     claims = claims_of(text)
     if not claims:

@@ -8,12 +8,12 @@ They share the CLI's settings loading and error messages (imported when a comman
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import get_args
 
 import click
 
+from assistant.indexing.embeddings import Embed
 from assistant.settings import GeneratorName
 
 
@@ -117,7 +117,7 @@ def compare_triage(ctx: click.Context, data: Path | None) -> None:
         click.echo(table(rows, book))
 
 
-def embedding_vectorizer(kind: str) -> Callable[[list[str]], list[list[float]]] | None:
+def embedding_vectorizer(kind: str) -> Embed | None:
     """The sentence embeddings, for model kinds that read them."""
     if "embedding" not in kind:
         return None

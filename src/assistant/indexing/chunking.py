@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.indexing.corpus import Document
 from assistant.indexing.structure import dose, exercise_name
-from assistant.sentences import split_sentences
+from assistant.sentences import indent, split_sentences
 
 TokenCounter = Callable[[str], int]
 
@@ -121,11 +121,6 @@ def iter_blocks(doc: Document) -> Iterator[Block]:
         block_end = stripped_end
     if block_start is not None:
         yield Block(section, block_start, block_end)
-
-
-def indent(line: str) -> int:
-    """Width of a line's leading whitespace."""
-    return len(line) - len(line.lstrip())
 
 
 def group_sections(blocks: Iterator[Block]) -> Iterator[tuple[str, list[tuple[int, int]]]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ OFFLINE_ENV = {
     "TOKENIZERS_PARALLELISM": "false",
 }
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+Embed = Callable[[list[str]], list[list[float]]]  # texts → their document vectors
 
 
 def go_offline() -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import AssistantError
 from assistant.indexing.chunking import Chunk, TokenCounter, chunk_document
 from assistant.indexing.corpus import load_corpus
-from assistant.indexing.embeddings import load_token_counter, set_threads
+from assistant.indexing.embeddings import Embed, load_token_counter, set_threads
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.kept_chunks import CHUNKS, save_chunks
 from assistant.indexing.lexical import FILES as LEXICAL_FILES
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 # Given how many items are to be embedded and what they are ("chunk", "sentence"): the
 # reporter to call with each batch done.
 ProgressFactory = Callable[[int, str], Callable[[int], None]]
-Embed = Callable[[list[str]], list[list[float]]]  # texts → their document vectors
 
 
 @dataclass(frozen=True)

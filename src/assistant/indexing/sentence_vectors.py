@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.indexing.chunking import Chunk
+from assistant.indexing.embeddings import Embed
 from assistant.sentences import split_sentences
 
 TEXTS, VECTORS = "sentences.json", "sentences.npy"
@@ -89,7 +90,7 @@ class SentenceVectors:
 
 def derive_sentence_vectors(
     chunks: Sequence[Chunk],
-    embed: Callable[[list[str]], list[list[float]]],
+    embed: Embed,
     donors: Sequence[SentenceVectors] = (),
     progress: Callable[[int], Callable[[int], None]] | None = None,
     spans: Spans | None = None,
@@ -116,7 +117,7 @@ def derive_sentence_vectors(
 def complete(
     held: SentenceVectors | None,
     texts: Sequence[str],
-    embed: Callable[[list[str]], list[list[float]]],
+    embed: Embed,
 ) -> SentenceVectors:
     """`held` with every one of `texts` it lacks embedded now (all of them when None)."""
     held = held or SentenceVectors([], np.zeros((0, 0), dtype=np.float32))

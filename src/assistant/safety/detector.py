@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from assistant.indexing.embeddings import Embed
 from assistant.safety.lexicon import Lexicon
-from assistant.safety.model import Model, Vectorizer, load
+from assistant.safety.model import Model, load
 from assistant.safety.reading import Reader, read
 from assistant.safety.rules import Rule, RuleBook
 from assistant.safety.thresholds import fired
@@ -89,7 +90,7 @@ class Detector:
         cls,
         book: RuleBook,
         folder: Path | None = None,
-        vectorize: Vectorizer | None = None,
+        vectorize: Embed | None = None,
         encoder: Encoder | None = None,
     ) -> Detector:
         """The trained detector saved in `folder` (the packaged one by default); `encoder` is

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.indexing.embeddings import Embed
 from assistant.safety.data import Example
 from assistant.safety.model import (
     EXTRA_OUTPUTS,
@@ -17,7 +18,6 @@ from assistant.safety.model import (
     Model,
     NgramModel,
     Scorer,
-    Vectorizer,
     hashers,
     raw_counts,
 )
@@ -106,7 +106,7 @@ def fit_ngram(found: Sequence[Unit], outputs: Sequence[str], c: float = 8.0) -> 
 
 
 def fit_embedding(
-    found: Sequence[Unit], outputs: Sequence[str], vectorize: Vectorizer, c: float = 4.0
+    found: Sequence[Unit], outputs: Sequence[str], vectorize: Embed, c: float = 4.0
 ) -> EmbeddingModel:
     """Logistic heads over frozen sentence embeddings."""
     model = EmbeddingModel(

@@ -8,7 +8,7 @@ gets the same score in every process.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from assistant.indexing.embeddings import Embed
+
 if TYPE_CHECKING:
     from assistant.indexing.encoder import Encoder
 
-Vectorizer = Callable[[list[str]], list[list[float]]]
 Matrix = NDArray[np.float64]
 
 # Besides one output per rule: any warning sign at all, a message describing symptoms (for the
@@ -92,7 +93,7 @@ class EmbeddingModel:
     outputs: tuple[str, ...]
     weights: NDArray[np.float64]  # (384, len(outputs))
     bias: NDArray[np.float64]
-    vectorize: Vectorizer | None = field(default=None, repr=False, compare=False)
+    vectorize: Embed | None = field(default=None, repr=False, compare=False)
 
     def score(self, texts: Sequence[str]) -> Matrix:
         if not texts:
@@ -191,7 +192,7 @@ def save(model: Model, folder: Path, meta: dict[str, Any]) -> None:
 
 
 def load(
-    folder: Path, vectorize: Vectorizer | None = None, encoder: Encoder | None = None
+    folder: Path, vectorize: Embed | None = None, encoder: Encoder | None = None
 ) -> tuple[Model, dict[str, Any]]:
     """The model saved in `folder`, and its metadata (thresholds, data, settings, numbers).
 

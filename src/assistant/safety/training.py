@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 
 from assistant.errors import AssistantError
+from assistant.indexing.embeddings import Embed
 from assistant.safety import segments
 from assistant.safety.data import Example, fingerprint, read_batches
 from assistant.safety.detector import Detector
@@ -32,7 +33,7 @@ from assistant.safety.learning import (
     units,
 )
 from assistant.safety.measuring import evaluate, latency_ms, summary
-from assistant.safety.model import Blend, Model, Scorer, Vectorizer, load, save
+from assistant.safety.model import Blend, Model, Scorer, load, save
 from assistant.safety.rules import RuleBook
 from assistant.safety.thresholds import choose, recall_threshold
 from assistant.settings import PROJECT_ROOT
@@ -89,7 +90,7 @@ KINDS = (
 )
 
 
-def fitters(outputs: Sequence[str], vectorize: Vectorizer | None) -> dict[str, Fitter]:
+def fitters(outputs: Sequence[str], vectorize: Embed | None) -> dict[str, Fitter]:
     """How to fit each base model (a kind is one base or several blended: "ngram+finetuned")."""
     found: dict[str, Fitter] = {
         "ngram": lambda u: fit_ngram(u, outputs),
@@ -109,7 +110,7 @@ class Bases:
         self,
         split: Split,
         book: RuleBook,
-        vectorize: Vectorizer | None,
+        vectorize: Embed | None,
         log: Log,
         cache: Path | None = None,
     ):
@@ -232,7 +233,7 @@ def train(
     out: Path,
     book: RuleBook,
     kind: str = "ngram",
-    vectorize: Vectorizer | None = None,
+    vectorize: Embed | None = None,
     log: Log = print,
 ) -> dict[str, Any]:
     """Fit the `kind` model on the training batches, choose its thresholds, measure it on the
@@ -266,7 +267,7 @@ def train(
 
 
 def compare(
-    root: Path, book: RuleBook, vectorize: Vectorizer | None, log: Log = print
+    root: Path, book: RuleBook, vectorize: Embed | None, log: Log = print
 ) -> list[dict[str, Any]]:
     """Every kind, alone and with the number patterns, measured on the validation batches."""
     split = load_split(root, book)
