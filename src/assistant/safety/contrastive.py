@@ -19,7 +19,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assistant.indexing.encoder import Encoder
-from assistant.safety.finetune import LAYERS, MAX_TOKENS, TRAIN_THREADS, load_base, pooled
+from assistant.safety.finetune import (
+    MAX_TOKENS,
+    deterministic,
+    load_base,
+    load_tunable,
+    pooled,
+    top_layers,
+)
 from assistant.safety.model import Matrix, sigmoid
 
 PAIRS = 4000  # label pairs: a same-label pair, then a random pair when its labels differ
@@ -88,17 +95,8 @@ def fit_contrastive(
     algorithms), then fit a logistic head per output on the tuned vectors."""
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(TRAIN_THREADS)
-    torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
-    try:
-        tokenizer, model = load_base()
-        for parameter in model.parameters():
-            parameter.requires_grad = False
-        tuned = model.encoder.layer[-LAYERS:]
-        for parameter in tuned.parameters():
-            parameter.requires_grad = True
+    with deterministic(seed):
+        tokenizer, model, tuned = load_tunable()
         optimiser = torch.optim.AdamW(list(tuned.parameters()), lr=LEARNING_RATE)
         keys = [tuple(-1.0 if t is None else t for t in row) for row in targets]
         found = pairs(keys, PAIRS, seed)
@@ -116,15 +114,7 @@ def fit_contrastive(
             if log is not None and start % (BATCH * 100) == 0:
                 took = time.perf_counter() - started
                 log(f"contrastive: pair {start}/{len(found)} ({took:.0f} s)")
-        names = {f"encoder.layer.{len(model.encoder.layer) - LAYERS + i}" for i in range(LAYERS)}
-        layers = {
-            name: value.detach().numpy().astype(np.float32).copy()
-            for name, value in model.state_dict().items()
-            if any(name.startswith(n + ".") for n in names)
-        }
-    finally:
-        torch.use_deterministic_algorithms(False)
-        torch.set_num_threads(threads)
+        layers = top_layers(model)
     width = len(outputs)
     result = ContrastiveModel(tuple(outputs), layers, np.zeros((384, width)), np.zeros(width))
     x = result.vectors(texts)

