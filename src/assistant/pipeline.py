@@ -76,10 +76,8 @@ def build_assistant(
             siblings=retriever.siblings,
             ranker=ranker,
             kinds=kinds,
-        )
-        # The retriever has embedded every source sentence already: the composer reuses them.
-        composer.cache.update(
-            zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)
+            # Every source sentence's vector, kept at ingest: the composer embeds none again.
+            known=dict(zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)),
         )
         # The follow-up model reads the corpus through the retriever; the gate and ranker train
         # after it (they read questions in context).
@@ -91,7 +89,7 @@ def build_assistant(
     if generator is None:
         generator = load_generator(settings, reading.composer.vectors)
     elif generator.vectors is None:
-        generator.vectors = reading.composer.vectors
+        generator = generator.with_vectors(reading.composer.vectors)
     if learned:
         warn_if_stale(followups, reading.composer, scope)
     home = open_home(settings)

@@ -83,14 +83,16 @@ class Composer:
         siblings: Siblings | None = None,
         ranker: Ranker | None = None,
         kinds: Kinds | None = None,
+        known: Mapping[str, list[float]] | None = None,
     ):
+        """`known`: sentence vectors computed already (they are not asked of `vectorize`)."""
         self.ranker = ranker
         self.kinds = kinds
         self.vectorize = vectorize
         self.siblings = siblings or (lambda chunk: [chunk])
         self.idf = idf
         self.max_sentences = max_sentences
-        self.cache: dict[str, list[float]] = {}
+        self.cache: dict[str, list[float]] = dict(known or {})
 
     def compose(
         self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]

@@ -59,6 +59,10 @@ class Generator:
         self.vectors = vectors
         self.unavailable = unavailable if model is None else None
 
+    def with_vectors(self, vectors: Embed) -> Generator:
+        """The same generator, verifying with `vectors` (one given without any)."""
+        return Generator(self.name, self.model, vectors=vectors, unavailable=self.unavailable)
+
     def stream(
         self, question: str, chunks: Sequence[Chunk], history: Sequence[str] = ()
     ) -> Iterator[str | Written]:
