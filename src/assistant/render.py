@@ -1,11 +1,12 @@
 """Answers as HTML for the chat page: clickable [n] markers, a collapsible Sources block, and a
-warning block for referrals. Every piece of text is escaped: nothing a user or a document
-contains is ever interpreted as markup."""
+warning block for referrals. Built from MarkupSafe templates, which escape every piece of text
+put into them: nothing a user or a document contains is ever interpreted as markup."""
 
 from __future__ import annotations
 
-import html
 import re
+
+from markupsafe import Markup, escape
 
 from assistant.answer import Answer, Citation
 
@@ -23,7 +24,7 @@ def anchor(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
 
-def with_markers(text: str, turn: int, citations: dict[int, Citation]) -> str:
+def with_markers(text: str, turn: int, citations: dict[int, Citation]) -> Markup:
     """Escaped text in which each [n] links to its source and shows the quote on hover."""
 
     def link(match: re.Match[str]) -> str:
@@ -34,22 +35,24 @@ def with_markers(text: str, turn: int, citations: dict[int, Citation]) -> str:
         # One line: the page's Markdown renderer would read line breaks in it as list syntax.
         quote = " ".join(citation.quote.split())
         quote = quote if len(quote) <= 280 else quote[:277] + "…"
-        tip = html.escape(f"{citation.place}: {quote}", quote=True)
-        return f'<a class="cite" href="#{anchor(turn, n)}" title="{tip}">[{n}]</a>'
+        return Markup('<a class="cite" href="#{}" title="{}">[{}]</a>').format(
+            anchor(turn, n), f"{citation.place}: {quote}", n
+        )
 
-    return MARKER.sub(link, html.escape(text, quote=False))
+    # Escaping leaves "[n]" as it is, so the markers are found in the escaped text.
+    return Markup(MARKER.sub(link, escape(text)))
 
 
-def body(text: str, turn: int, citations: dict[int, Citation]) -> str:
+def body(text: str, turn: int, citations: dict[int, Citation]) -> Markup:
     """Paragraphs and list items of an answer as HTML (numbered steps stay numbered)."""
-    parts: list[str] = []
-    items: list[str] = []
+    parts: list[Markup] = []
+    items: list[Markup] = []
     numbered = False
 
     def close() -> None:
         if items:
-            tag = "ol" if numbered else "ul"
-            parts.append(f"<{tag}>" + "".join(items) + f"</{tag}>")
+            tag = Markup("<ol>{}</ol>") if numbered else Markup("<ul>{}</ul>")
+            parts.append(tag.format(Markup("").join(items)))
             items.clear()
 
     for line in text.splitlines():
@@ -58,28 +61,27 @@ def body(text: str, turn: int, citations: dict[int, Citation]) -> str:
         if item:
             if not items:
                 numbered = item.group(1) != "-"
-            items.append(f"<li>{with_markers(item.group(2), turn, citations)}</li>")
+            items.append(Markup("<li>{}</li>").format(with_markers(item.group(2), turn, citations)))
             continue
         close()
         if stripped:
-            parts.append(f"<p>{with_markers(stripped, turn, citations)}</p>")
+            parts.append(Markup("<p>{}</p>").format(with_markers(stripped, turn, citations)))
     close()
-    return "".join(parts)
+    return Markup("").join(parts)
 
 
-def sources(answer: Answer, turn: int) -> str:
+def sources(answer: Answer, turn: int) -> Markup:
     """The collapsible list of numbered sources with their verbatim quotes."""
     if not answer.citations:
-        return ""
-    rows = "".join(
-        f'<li id="{anchor(turn, c.n)}" value="{c.n}"><strong>{html.escape(c.place)}</strong>'
-        f"<blockquote>{html.escape(' '.join(c.quote.split()))}</blockquote></li>"
+        return Markup("")
+    row = Markup('<li id="{}" value="{}"><strong>{}</strong><blockquote>{}</blockquote></li>')
+    rows = Markup("").join(
+        row.format(anchor(turn, c.n), c.n, c.place, " ".join(c.quote.split()))
         for c in answer.citations
     )
-    return (
-        f'<details class="sources"><summary>Sources ({len(answer.citations)})</summary>'
-        f"<ol>{rows}</ol></details>"
-    )
+    return Markup(
+        '<details class="sources"><summary>Sources ({})</summary><ol>{}</ol></details>'
+    ).format(len(answer.citations), rows)
 
 
 def to_html(answer: Answer, turn: int) -> str:
@@ -87,20 +89,18 @@ def to_html(answer: Answer, turn: int) -> str:
     citations = {c.n: c for c in answer.citations}
     if answer.referral:
         lead, _, rest = answer.text.partition("\n")
-        warning = (
-            f'<div class="referral" role="alert"><p class="referral-lead">{html.escape(lead)}</p>'
-            f"{body(rest, turn, citations)}</div>"
-        )
-        return warning + sources(answer, turn)
+        warning = Markup(
+            '<div class="referral" role="alert"><p class="referral-lead">{}</p>{}</div>'
+        ).format(lead, body(rest, turn, citations))
+        return str(warning + sources(answer, turn))
     if not answer.in_scope:
-        tips = "".join(f"<li>{html.escape(s)}</li>" for s in SUGGESTIONS)
+        tips = Markup("").join(Markup("<li>{}</li>").format(s) for s in SUGGESTIONS)
         reply, _, notice = answer.text.partition("\n\n")
-        refusal = (
-            f'<div class="out-of-scope"><p>{html.escape(reply)}</p>'
-            f"<p>You could ask, for example:</p><ul>{tips}</ul></div>"
-        )
+        refusal = Markup(
+            '<div class="out-of-scope"><p>{}</p><p>You could ask, for example:</p><ul>{}</ul></div>'
+        ).format(reply, tips)
         if not notice:
-            return refusal
-        return refusal + body(notice, turn, citations) + sources(answer, turn)
-    note = f'<p class="note"><em>{html.escape(answer.note)}</em></p>' if answer.note else ""
-    return note + body(answer.text, turn, citations) + sources(answer, turn)
+            return str(refusal)
+        return str(refusal + body(notice, turn, citations) + sources(answer, turn))
+    note = Markup('<p class="note"><em>{}</em></p>').format(answer.note) if answer.note else ""
+    return str(note + body(answer.text, turn, citations) + sources(answer, turn))

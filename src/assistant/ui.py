@@ -6,13 +6,14 @@ sessions except the read-only assistant and the feedback file.
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+from markupsafe import Markup, escape
 
 from assistant.access import Login, SecurityHeaders
 from assistant.answer import Answer
@@ -54,6 +55,7 @@ a.cite { font-weight: 600; text-decoration: none; }
 """
 CHECKING = "Draft, not yet checked against the sources…"
 MARKDOWN = frozenset("[]()!*_`#~|\\<>")  # characters Markdown (or its HTML) acts on
+ACTIVE = MARKDOWN | frozenset("&\"'")  # and the rest of what HTML reads as markup
 SUMMARY_FILE = "summary-for-my-therapist.txt"
 STREAM_STEPS = 12  # an extractive answer is ready at once; it is revealed in steps
 
@@ -68,7 +70,7 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     ) -> Iterator[tuple[list[dict[str, Any]], list[Answer | None], str]]:
         # User text is shown as text, never read as HTML or Markdown (an image link in a
         # message would otherwise make the browser fetch it).
-        chat = [*chat, {"role": "user", "content": as_text(message)}]
+        chat = [*chat, {"role": "user", "content": str(as_text(message))}]
         history = [a.question for a in turns if a is not None]
         answer: Answer | None = None
         draft = ""
@@ -80,17 +82,21 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                     draft += event
                     if not assistant.settings.show_drafts:
                         continue
-                    shown = f"<p class='checking'><em>{CHECKING}</em></p>{inert(draft)}"
+                    shown = str(
+                        Markup("<p class='checking'><em>{}</em></p>{}").format(
+                            CHECKING, inert(draft)
+                        )
+                    )
                     yield [*chat, {"role": "assistant", "content": shown}], turns, ""
         except AssistantError as exc:
-            reply = html.escape(f"Sorry: {exc}.")
+            reply = str(Markup("Sorry: {}.").format(exc))
         turns = [*turns, answer]
         if answer is not None:
             reply = to_html(answer, len(turns))
             # A warning is shown whole, at once; a model's verified answer has streamed already.
             if answer.in_scope and not answer.referral and not draft:
                 for partial in reveal(answer.text):
-                    yield [*chat, {"role": "assistant", "content": html.escape(partial)}], turns, ""
+                    yield [*chat, {"role": "assistant", "content": str(escape(partial))}], turns, ""
         yield [*chat, {"role": "assistant", "content": reply}], turns, ""
 
     def on_like(data: gr.LikeData, turns: list[Answer | None], keep_question: bool) -> str:
@@ -109,7 +115,7 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         try:
             return to_html(assistant.ask(question, parse_history(history)), 1)
         except AssistantError as exc:
-            return html.escape(f"Sorry: {exc}.")
+            return str(Markup("Sorry: {}.").format(exc))
 
     # Gradio finds the LikeData parameter by its annotation, which must be the class itself.
     on_like.__annotations__["data"] = gr.LikeData
@@ -171,10 +177,7 @@ def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 def download_link(text: str) -> str:
     """A link that saves `text` as a file, its content carried in the link itself."""
     href = "data:text/plain;charset=utf-8," + quote(text)
-    return (
-        f'<a download="{SUMMARY_FILE}" href="{html.escape(href, quote=True)}">'
-        "Download the summary</a>"
-    )
+    return Markup('<a download="{}" href="{}">Download the summary</a>').format(SUMMARY_FILE, href)
 
 
 def parse_history(text: str | None) -> list[str]:
@@ -192,18 +195,18 @@ def parse_history(text: str | None) -> list[str]:
     return history
 
 
-def as_text(message: str) -> str:
-    """A user's message as inert HTML: escaped, every character Markdown acts on written as an
-    entity, line breaks kept."""
-    escaped = html.escape(message, quote=True)
-    escaped = "".join(f"&#{ord(c)};" if c in MARKDOWN else c for c in escaped)
-    return escaped.replace("\n", "<br>")
+def as_text(message: str) -> Markup:
+    """A user's message as inert HTML: every character HTML or Markdown acts on written as an
+    entity (in one pass: escaping first and then entity-writing `#` broke the entities), line
+    breaks kept."""
+    written = "".join(f"&#{ord(c)};" if c in ACTIVE else c for c in message)
+    return Markup(written.replace("\n", "<br>"))
 
 
-def inert(text: str) -> str:
+def inert(text: str) -> Markup:
     """Unchecked model text as plain, greyed paragraphs: escaped, and with every character
     Markdown acts on written as an entity, so no link, image or emphasis can form."""
-    return "<p class='draft'>" + as_text(text) + "</p>"
+    return Markup("<p class='draft'>{}</p>").format(as_text(text))
 
 
 def reveal(text: str) -> Iterator[str]:

@@ -188,3 +188,18 @@ def test_an_out_of_scope_question_referred_is_not_answered_from_the_sources() ->
     ]
     metrics, _, _ = score(cases, results, k=5)
     assert metrics["scope.refusal_rate"] == pytest.approx(2 / 3)
+
+
+def test_markup_in_every_field_of_the_report_is_shown_as_text() -> None:
+    hostile = "<i>x</i>\"'&"
+    data = report(False, 0.5)
+    suite = data["suites"][0]  # type: ignore[index]
+    data["metadata"] = {hostile: hostile, "settings": {hostile: hostile}}
+    suite.update(name=hostile, path=hostile, rule_recall={hostile: [1, 2]})
+    suite["metrics"][hostile] = 1.0
+    suite["checks"][0]["metric"] = hostile
+    suite["cases"][0].update(id=hostile, question=hostile, reasons=[hostile])
+    page = to_html(data | {"baseline": {hostile: {"new_suite": False, "metrics": {
+        hostile: {"before": 1.0, "after": 0.5}}, "worse": [hostile], "better": []}}})  # fmt: skip
+    assert "<i>" not in page
+    assert page.count("&lt;i&gt;x&lt;/i&gt;") >= 9

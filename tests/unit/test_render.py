@@ -64,3 +64,24 @@ def test_out_of_scope_offers_suggestions() -> None:
     assert 'class="out-of-scope"' in page
     assert page.count("<li>") >= 3
     assert "Sources" not in page
+
+
+HOSTILE = "<script>alert(1)</script>\"'&"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param({}, id="answer"),
+        pytest.param({"referral": True}, id="referral"),
+        pytest.param({"in_scope": False}, id="out-of-scope"),
+    ],
+)
+def test_markup_in_every_field_is_shown_as_text(shape: dict[str, object]) -> None:
+    cite = Citation(1, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE, 0, 9)
+    text = f"{HOSTILE} lead\n- {HOSTILE} [1]\n\n{HOSTILE} notice [1]"
+    page = to_html(answer(text, citations=[cite], note=HOSTILE, **shape), 1)
+    assert "<script" not in page
+    assert "&lt;script&gt;" in page
+    # Quotes are escaped too, so no text can close an attribute the markup opened.
+    assert page.count('"') == page.count('="') * 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from assistant.errors import AssistantError
@@ -45,3 +47,19 @@ def test_the_api_history_is_a_json_list_of_texts(text: str, history: list[str]) 
 def test_a_broken_api_history_is_a_clear_error(text: str) -> None:
     with pytest.raises(AssistantError, match="JSON list"):
         parse_history(text)
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        pytest.param("it's", "it&#39;s", id="apostrophe"),
+        pytest.param('a "quoted" word', "a &#34;quoted&#34; word", id="quotes"),
+        pytest.param("tom & jerry", "tom &#38; jerry", id="ampersand"),
+        pytest.param("#1 <b>", "&#35;1 &#60;b&#62;", id="hash-and-tag"),
+    ],
+)
+def test_a_message_reads_back_exactly_as_typed(message: str, shown: str) -> None:
+    # Escaping first and then writing "#" as an entity broke every entity it made: "it's" was
+    # shown as "it&#x27;s".
+    assert as_text(message) == shown
+    assert html.unescape(as_text(message)) == message

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import platform
 import subprocess
@@ -11,6 +10,8 @@ from datetime import UTC, datetime
 from importlib import metadata as packages
 from pathlib import Path
 from typing import Any
+
+from markupsafe import Markup
 
 from assistant.assistant import Assistant
 from assistant.evaluation.runner import SuiteResult
@@ -119,125 +120,89 @@ h2 { border-top: 2px solid #ddd; padding-top: 1rem; } code { font-size: 90%; }
 
 
 def to_html(report: dict[str, Any]) -> str:
-    """A self-contained page: no script, no external resource."""
-    e = html.escape
-    meta = report["metadata"]
-    rows = "".join(
-        f"<tr><td>{e(k)}</td><td><code>{e(json.dumps(v) if isinstance(v, dict) else str(v))}"
-        f"</code></td></tr>"
-        for k, v in meta.items()
+    """A self-contained page: no script, no external resource. The template escapes every value
+    put into it (Jinja2's autoescape), case texts and metadata included."""
+    from jinja2 import Environment, PackageLoader
+
+    environment = Environment(
+        loader=PackageLoader("assistant.evaluation"), autoescape=True, keep_trailing_newline=True
     )
-    verdict = "PASSED" if report["passed"] else "FAILED"
-    status = "ok" if report["passed"] else "fail"
-    parts = [
-        f"<!doctype html><html lang=en><meta charset=utf-8><title>Eval report — {verdict}</title>",
-        f"<style>{STYLE}</style><h1>Eval report: <span class={status}>{verdict}</span></h1>"
-        f"<table class=meta>{rows}</table>",
-    ]
+    baseline = report.get("baseline", {})
+    suites = []
     for suite in report["suites"]:
-        parts.append(suite_html(suite, report.get("baseline", {}).get(suite["name"])))
-    return "".join(parts) + "</html>"
-
-
-def suite_html(suite: dict[str, Any], change: dict[str, Any] | None) -> str:
-    e = html.escape
-    checks = "".join(
-        f"<tr><td>{e(c['metric'])}</td><td>{fmt(c['value'])}</td><td>{c['bound']} "
-        f"{fmt(c['threshold'])}</td><td class={'ok' if c['ok'] else 'fail'}>"
-        f"{'pass' if c['ok'] else 'FAIL'}</td></tr>"
-        for c in suite["checks"]
-    )
-    targets = "".join(
-        f"<tr><td>{e(c['metric'])}</td><td>{fmt(c['value'])}</td><td>{c['bound']} "
-        f"{fmt(c['threshold'])}</td><td>{'met' if c['ok'] else 'short'}</td></tr>"
-        for c in suite.get("targets", [])
-    )
-    other = "".join(
-        f"<tr><td>{e(m)}</td><td>{fmt(v)}</td></tr>"
-        for m, v in suite["metrics"].items()
-        if m not in {c["metric"] for c in suite["checks"]}
-    )
-    failing = [c for c in suite["cases"] if not c["passed"]]
-    fails = "".join(
-        f"<tr><td>{e(c['id'])}</td><td>{e(c['question'])}</td>"
-        f"<td>{e('; '.join(c['reasons']))}</td></tr>"
-        for c in failing[:200]
-    )
-    parts = [
-        f"<h2>{e(suite['name'])} <small>({e(suite['path'])}, "
-        f"{len(suite['cases'])} cases)</small></h2>",
-        f"<table><tr><th>threshold</th><th>value</th><th>bound</th><th></th></tr>{checks}</table>",
-        f"<table><tr><th>target (not gating)</th><th>value</th><th>aim</th><th></th></tr>"
-        f"{targets}</table>"
-        if targets
-        else "",
-        f"<table><tr><th>other metric</th><th>value</th></tr>{other}</table>" if other else "",
-    ]
-    if suite["rule_recall"]:
-        bars = {rule: found / total for rule, (found, total) in suite["rule_recall"].items()}
-        parts.append("<h3>Recall per red-flag rule</h3>" + bar_chart(bars, 1.0, "{:.0%}"))
-    latencies = [c["latency_ms"] for c in suite["cases"]]
-    parts.append("<h3>Latency per question (ms)</h3>" + histogram(latencies))
-    if change:
-        parts.append("<h3>Against the baseline</h3>" + change_html(change))
-    parts.append(
-        f"<h3>Failing cases ({len(failing)})</h3><table><tr><th>case</th><th>question</th>"
-        f"<th>why</th></tr>{fails}</table>"
-        if failing
-        else "<p class=ok>Every case passed.</p>"
-    )
-    return "".join(parts)
-
-
-def change_html(change: dict[str, Any]) -> str:
-    e = html.escape
-    if change.get("new_suite"):
-        return "<p>New suite: not in the baseline.</p>"
-    rows = "".join(
-        f"<tr><td>{e(m)}</td><td>{fmt(d['before'])}</td><td>{fmt(d['after'])}</td></tr>"
-        for m, d in change["metrics"].items()
-    )
-    return (
-        f"<table><tr><th>metric</th><th>before</th><th>after</th></tr>{rows}</table>"
-        f"<p class=fail>Worse: {e(', '.join(change['worse']) or 'none')}</p>"
-        f"<p class=ok>Better: {e(', '.join(change['better']) or 'none')}</p>"
-    )
-
-
-def bar_chart(values: dict[str, float], top: float, label: str) -> str:
-    """Horizontal bars as inline SVG."""
-    height = 22 * len(values) + 10
-    bars = []
-    for i, (name, value) in enumerate(sorted(values.items())):
-        width = 0 if top == 0 else 400 * value / top
-        colour = "#166534" if value >= top else "#b91c1c"
-        bars.append(
-            f'<text x="0" y="{22 * i + 16}" font-size="13">{html.escape(name)}</text>'
-            f'<rect x="180" y="{22 * i + 4}" width="{width:.1f}" height="15" fill="{colour}"/>'
-            f'<text x="{185 + width:.1f}" y="{22 * i + 16}" font-size="12">'
-            f"{label.format(value)}</text>"
+        gated = {c["metric"] for c in suite["checks"]}
+        recall = suite["rule_recall"]
+        bars = {rule: found / total for rule, (found, total) in recall.items()} if recall else {}
+        suites.append(
+            {
+                **suite,
+                "targets": suite.get("targets", []),
+                "other": [(m, v) for m, v in suite["metrics"].items() if m not in gated],
+                "failing": [c for c in suite["cases"] if not c["passed"]],
+                "rule_bars": bar_chart(bars, 1.0, "{:.0%}") if bars else "",
+                "latency": histogram([c["latency_ms"] for c in suite["cases"]]),
+                "change": baseline.get(suite["name"]),
+            }
         )
-    return f'<svg width="640" height="{height}" role="img">{"".join(bars)}</svg>'
+    return environment.get_template("report.html").render(
+        verdict="PASSED" if report["passed"] else "FAILED",
+        passed=report["passed"],
+        style=Markup(STYLE),
+        metadata=report["metadata"],
+        suites=suites,
+        fmt=fmt,
+    )
 
 
-def histogram(values: list[float], bins: int = 12) -> str:
+def bar_chart(values: dict[str, float], top: float, label: str) -> Markup:
+    """Horizontal bars as inline SVG."""
+    bar = Markup(
+        '<text x="0" y="{y}" font-size="13">{name}</text>'
+        '<rect x="180" y="{top}" width="{width:.1f}" height="15" fill="{colour}"/>'
+        '<text x="{end:.1f}" y="{y}" font-size="12">{label}</text>'
+    )
+    bars = Markup("").join(
+        bar.format(
+            y=22 * i + 16,
+            top=22 * i + 4,
+            name=name,
+            width=0 if top == 0 else 400 * value / top,
+            colour="#166534" if value >= top else "#b91c1c",
+            end=185 + (0 if top == 0 else 400 * value / top),
+            label=label.format(value),
+        )
+        for i, (name, value) in enumerate(sorted(values.items()))
+    )
+    svg = Markup('<svg width="640" height="{}" role="img">{}</svg>')
+    return svg.format(22 * len(values) + 10, bars)
+
+
+def histogram(values: list[float], bins: int = 12) -> Markup:
     """A latency histogram as inline SVG."""
     if not values:
-        return "<p>No timings.</p>"
+        return Markup("<p>No timings.</p>")
     low, high = min(values), max(values)
     width = (high - low) / bins or 1.0
     counts = [0] * bins
     for v in values:
         counts[min(bins - 1, int((v - low) / width))] += 1
     most = max(counts)
-    bars = "".join(
-        f'<rect x="{10 + i * 45}" y="{130 - 110 * c / most:.1f}" width="40" '
-        f'height="{110 * c / most:.1f}" fill="#1d4ed8"><title>{low + i * width:.0f}–'
-        f"{low + (i + 1) * width:.0f} ms: {c}</title></rect>"
-        f'<text x="{10 + i * 45}" y="146" font-size="10">{low + i * width:.0f}</text>'
+    bar = Markup(
+        '<rect x="{x}" y="{y:.1f}" width="40" height="{h:.1f}" fill="#1d4ed8"><title>{a:.0f}–'
+        '{b:.0f} ms: {c}</title></rect><text x="{x}" y="146" font-size="10">{a:.0f}</text>'
+    )
+    bars = Markup("").join(
+        bar.format(
+            x=10 + i * 45,
+            y=130 - 110 * c / most,
+            h=110 * c / most,
+            a=low + i * width,
+            b=low + (i + 1) * width,
+            c=c,
+        )
         for i, c in enumerate(counts)
     )
-    return f'<svg width="{20 + bins * 45}" height="150" role="img">{bars}</svg>'
+    return Markup('<svg width="{}" height="150" role="img">{}</svg>').format(20 + bins * 45, bars)
 
 
 def fmt(value: float | None) -> str:
