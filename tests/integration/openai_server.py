@@ -12,7 +12,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -26,7 +26,7 @@ def first_sentence(messages: list[dict[str, Any]]) -> str:
     return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
 
 
-SCRIPTS = {
+SCRIPTS: dict[str, Callable[[str], str]] = {
     "good": lambda s: f"{s} [1].",
     "miscited": lambda s: f"{s} [9].",
     "uncited": lambda s: f"{s}.",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from click.testing import CliRunner
 
-from assistant import cli
+import assistant.cli as cli
 from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.errors import AssistantError

@@ -6,8 +6,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from langchain_core.embeddings import Embeddings
 
-from assistant import cli
+import assistant.cli as cli
 from assistant.indexing.generations import IndexHome
 from assistant.settings import Settings
 from tests.unit.test_answer import ANSWER_KEYS as CONTRACT
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def runner(settings: Settings, model, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def runner(settings: Settings, model: Embeddings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner whose commands use the test's folders and the already-loaded model."""
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
@@ -113,7 +114,7 @@ def test_bad_corpus_file_is_one_line_error_exit_1(runner: CliRunner, settings: S
 
 def test_corrupt_index_message_names_rebuild(runner: CliRunner, settings: Settings) -> None:
     assert runner.invoke(cli.main, ["ingest"]).exit_code == 0
-    from chromadb.api.client import SharedSystemClient
+    from chromadb.api.client import SharedSystemClient  # type: ignore[attr-defined]
 
     SharedSystemClient.clear_system_cache()
     current = IndexHome(settings.index_dir).current()

@@ -14,12 +14,15 @@ from assistant.indexing.sentence_vectors import TEXTS, headed_sentences, plain_s
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant, open_retriever
 from assistant.settings import Settings
+from tests.integration.conftest import CountingEmbeddings
 from tests.integration.test_generations import QUESTIONS, edit
 
 pytestmark = pytest.mark.integration
 
 
-def test_a_start_and_a_switch_embed_no_source_sentence(settings: Settings, embeddings) -> None:
+def test_a_start_and_a_switch_embed_no_source_sentence(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
     embeddings.embedded = 0
     assistant = build_assistant(settings, embeddings=embeddings)
@@ -34,7 +37,9 @@ def test_a_start_and_a_switch_embed_no_source_sentence(settings: Settings, embed
     assert embeddings.embedded == 0
 
 
-def test_kept_data_ranks_exactly_as_data_computed_at_start(settings: Settings, embeddings) -> None:
+def test_kept_data_ranks_exactly_as_data_computed_at_start(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
     path = IndexHome(settings.index_dir).current()
     assert path is not None
@@ -59,7 +64,7 @@ def test_kept_data_ranks_exactly_as_data_computed_at_start(settings: Settings, e
 
 
 def test_an_index_without_kept_data_gets_it_once_without_embedding_chunks(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     first = build_index(settings, embeddings)
     path = IndexHome(settings.index_dir).current()
@@ -83,7 +88,7 @@ def test_an_index_without_kept_data_gets_it_once_without_embedding_chunks(
 
 @pytest.mark.parametrize("page", [7, 53, 54], ids=["pages-of-7", "one-full-page", "one-page-spare"])
 def test_every_chunk_is_read_a_page_at_a_time(
-    settings: Settings, embeddings, monkeypatch: pytest.MonkeyPatch, page: int
+    settings: Settings, embeddings: CountingEmbeddings, monkeypatch: pytest.MonkeyPatch, page: int
 ) -> None:
     # One request for all of 100,000 chunks exceeded SQLite's limit on query variables.
     from assistant.indexing import store as store_module

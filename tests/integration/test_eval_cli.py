@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
+from langchain_core.embeddings import Embeddings
 
-from assistant import cli
+import assistant.cli as cli
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -45,15 +48,20 @@ cases:
 """
 
 
+Invoke = Callable[..., Result]  # `assistant eval SUITE --out DIR` with more arguments
+
+
 @pytest.fixture
-def run(settings: Settings, model, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+def run(
+    settings: Settings, model: Embeddings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Invoke:
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
     monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
     suite = tmp_path / "small.yaml"
     suite.write_text(SUITE, encoding="utf-8")
 
-    def invoke(*args: str) -> object:
+    def invoke(*args: str) -> Result:
         return CliRunner().invoke(
             cli.main, ["eval", str(suite), "--out", str(tmp_path / "out"), *args]
         )
@@ -61,7 +69,7 @@ def run(settings: Settings, model, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     return invoke
 
 
-def test_passing_suite_exits_0_and_writes_both_reports(run, tmp_path: Path) -> None:
+def test_passing_suite_exits_0_and_writes_both_reports(run: Invoke, tmp_path: Path) -> None:
     result = run()
     assert result.exit_code == 0, result.output
     assert "all thresholds hold" in result.output
@@ -77,14 +85,14 @@ def test_passing_suite_exits_0_and_writes_both_reports(run, tmp_path: Path) -> N
     assert "<svg" in page
 
 
-def test_threshold_override_failing_exits_1_and_names_the_metric(run) -> None:
+def test_threshold_override_failing_exits_1_and_names_the_metric(run: Invoke) -> None:
     result = run("--fail-under", "retrieval.hit@1=1.01")
     assert result.exit_code == 1
     assert "retrieval.hit@1" in result.output
     assert "FAIL" in result.output
 
 
-def test_baseline_shows_what_changed(run, tmp_path: Path) -> None:
+def test_baseline_shows_what_changed(run: Invoke, tmp_path: Path) -> None:
     assert run().exit_code == 0
     baseline = tmp_path / "baseline.json"
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
@@ -132,7 +140,9 @@ def test_bad_override_is_a_usage_error(settings: Settings) -> None:
     ],
 )
 def test_generators_are_compared_in_one_table(
-    run, openai_server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str,
+    run: Invoke,
+    openai_server: tuple[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str,
     fallback_rate: float,
 ) -> None:  # fmt: skip
     base_url, _ = openai_server
@@ -152,7 +162,7 @@ def test_generators_are_compared_in_one_table(
     assert reports["openai"]["suites"][0]["metrics"]["answers.fallback_rate"] == fallback_rate
 
 
-def test_a_generator_without_its_model_is_a_broken_run(run) -> None:
+def test_a_generator_without_its_model_is_a_broken_run(run: Invoke) -> None:
     result = run("--generator", "ollama")
     assert result.exit_code == 2
     assert "ASSISTANT_OLLAMA_MODEL" in result.stderr

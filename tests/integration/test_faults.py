@@ -15,6 +15,7 @@ from assistant.indexing.embeddings import load_token_counter
 from assistant.indexing.generations import GENERATION
 from assistant.indexing.ingest import build_chunks, build_index
 from assistant.settings import Settings
+from tests.integration.conftest import CountingEmbeddings
 from tests.integration.test_generations import answers, current_store, edit
 from tests.integration.test_ingest import kept_sentences
 
@@ -27,7 +28,7 @@ def generations_on_disk(settings: Settings) -> list[str]:
 
 @pytest.mark.parametrize("point", list(POINTS))
 def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix(
-    settings: Settings, embeddings, point: str
+    settings: Settings, embeddings: CountingEmbeddings, point: str
 ) -> None:
     build_index(settings, embeddings)
     before = answers(settings, embeddings)
@@ -62,7 +63,7 @@ def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix
 
 
 def test_two_ingest_processes_started_at_once_never_corrupt_the_index(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     build_index(settings, embeddings)
     edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")

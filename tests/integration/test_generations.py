@@ -12,6 +12,7 @@ from assistant.indexing.ingest import build_chunks, build_index
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
+from tests.integration.conftest import CountingEmbeddings
 
 pytestmark = pytest.mark.integration
 
@@ -23,12 +24,12 @@ QUESTIONS = [
 ]
 
 
-def answers(settings: Settings, embeddings) -> list[str]:
+def answers(settings: Settings, embeddings: CountingEmbeddings) -> list[str]:
     assistant = build_assistant(settings, embeddings=embeddings)
     return [assistant.ask(q).text for q in QUESTIONS]
 
 
-def current_store(settings: Settings, embeddings) -> Store:
+def current_store(settings: Settings, embeddings: CountingEmbeddings) -> Store:
     path = IndexHome(settings.index_dir).current()
     assert path is not None
     return Store(path, settings.collection, embeddings)
@@ -42,7 +43,7 @@ def edit(settings: Settings, old: str, new: str) -> None:
 
 
 def test_a_running_app_answers_from_a_new_ingest_at_its_next_question(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     build_index(settings, embeddings)
     assistant = build_assistant(settings, embeddings=embeddings)
@@ -70,7 +71,7 @@ def test_a_running_app_answers_from_a_new_ingest_at_its_next_question(
 
 
 def test_an_interrupted_first_build_is_finished_by_the_next_start(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     home = IndexHome(settings.index_dir)
     chunks = build_chunks(settings, load_token_counter())
@@ -83,7 +84,7 @@ def test_an_interrupted_first_build_is_finished_by_the_next_start(
 
 
 def test_a_second_ingest_while_one_runs_is_refused_and_corrupts_nothing(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     build_index(settings, embeddings)
     before = sorted(current_store(settings, embeddings).manifest())

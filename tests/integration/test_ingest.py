@@ -17,11 +17,12 @@ from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
+from tests.integration.conftest import CountingEmbeddings
 
 pytestmark = pytest.mark.integration
 
 
-def current_store(settings: Settings, embeddings) -> Store:
+def current_store(settings: Settings, embeddings: CountingEmbeddings) -> Store:
     """The index generation in use."""
     path = IndexHome(settings.index_dir).current()
     assert path is not None
@@ -37,11 +38,13 @@ def kept_sentences(settings: Settings) -> set[str]:
     return set(kept.texts)
 
 
-def stored_ids(settings: Settings, embeddings) -> set[str]:
+def stored_ids(settings: Settings, embeddings: CountingEmbeddings) -> set[str]:
     return set(current_store(settings, embeddings).manifest())
 
 
-def test_second_ingest_changes_nothing_and_embeds_nothing(settings: Settings, embeddings) -> None:
+def test_second_ingest_changes_nothing_and_embeds_nothing(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     first = build_index(settings, embeddings)
     assert first.added > 40
     assert (first.updated, first.removed, first.unchanged) == (0, 0, 0)
@@ -53,7 +56,9 @@ def test_second_ingest_changes_nothing_and_embeds_nothing(settings: Settings, em
     assert embeddings.embedded == embedded, "a second run must not embed anything"
 
 
-def test_edit_reembeds_only_the_changed_chunk(settings: Settings, embeddings) -> None:
+def test_edit_reembeds_only_the_changed_chunk(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
     before = stored_ids(settings, embeddings)
     path = settings.corpus_dir / "amazing-iliopsoas.md"
@@ -80,7 +85,7 @@ def test_edit_reembeds_only_the_changed_chunk(settings: Settings, embeddings) ->
 
 
 def test_text_inserted_early_shifts_spans_without_reembedding(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     build_index(settings, embeddings)
     path = settings.corpus_dir / "psoas-and-back-pain.md"
@@ -100,7 +105,7 @@ def test_text_inserted_early_shifts_spans_without_reembedding(
             assert source[chunk.start : chunk.end] == chunk.text
 
 
-def test_deleted_document_disappears(settings: Settings, embeddings) -> None:
+def test_deleted_document_disappears(settings: Settings, embeddings: CountingEmbeddings) -> None:
     build_index(settings, embeddings)
     (settings.corpus_dir / "ow-my-iliopsoas.md").unlink()
     report = build_index(settings, embeddings)
@@ -110,7 +115,9 @@ def test_deleted_document_disappears(settings: Settings, embeddings) -> None:
     assert all(c.doc_id != "ow-my-iliopsoas" for c in store.chunks())
 
 
-def test_new_txt_document_is_ingested_and_answerable(settings: Settings, embeddings) -> None:
+def test_new_txt_document_is_ingested_and_answerable(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
     (settings.corpus_dir / "clinic-notes.txt").write_text(
         "Clinic notes\n\nOur therapists recommend the couch stretch for tight hip flexors "
@@ -150,7 +157,7 @@ def test_new_txt_document_is_ingested_and_answerable(settings: Settings, embeddi
     ],
 )
 def test_bad_file_stops_ingest_and_keeps_index(
-    settings: Settings, embeddings, name: str, content: bytes, problem: str
+    settings: Settings, embeddings: CountingEmbeddings, name: str, content: bytes, problem: str
 ) -> None:
     build_index(settings, embeddings)
     before = stored_ids(settings, embeddings)
@@ -168,7 +175,7 @@ def test_bad_file_stops_ingest_and_keeps_index(
 
 @pytest.mark.parametrize("kind", ["loop", "dangling"])
 def test_a_broken_symlink_is_named_and_the_index_kept(
-    settings: Settings, embeddings, kind: str
+    settings: Settings, embeddings: CountingEmbeddings, kind: str
 ) -> None:
     build_index(settings, embeddings)
     before = stored_ids(settings, embeddings)
@@ -180,7 +187,7 @@ def test_a_broken_symlink_is_named_and_the_index_kept(
 
 
 def test_a_50_mb_markdown_file_is_refused_by_size_and_the_index_kept(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     build_index(settings, embeddings)
     before = stored_ids(settings, embeddings)
@@ -195,7 +202,9 @@ def test_a_50_mb_markdown_file_is_refused_by_size_and_the_index_kept(
     assert stored_ids(settings, embeddings) == before
 
 
-def test_an_unreadable_file_is_named_and_the_index_kept(settings: Settings, embeddings) -> None:
+def test_an_unreadable_file_is_named_and_the_index_kept(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
     before = stored_ids(settings, embeddings)
     secret = settings.corpus_dir / "private.md"
@@ -227,7 +236,9 @@ def test_an_unreadable_file_is_named_and_the_index_kept(settings: Settings, embe
     assert stored_ids(settings, embeddings) == before
 
 
-def test_rebuild_with_bad_corpus_keeps_index(settings: Settings, embeddings) -> None:
+def test_rebuild_with_bad_corpus_keeps_index(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
     before = stored_ids(settings, embeddings)
     (settings.corpus_dir / "empty.md").write_text("   \n", encoding="utf-8")
@@ -236,9 +247,11 @@ def test_rebuild_with_bad_corpus_keeps_index(settings: Settings, embeddings) -> 
     assert stored_ids(settings, embeddings) == before
 
 
-def test_corrupt_index_names_rebuild_and_rebuild_fixes_it(settings: Settings, embeddings) -> None:
+def test_corrupt_index_names_rebuild_and_rebuild_fixes_it(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
-    from chromadb.api.client import SharedSystemClient
+    from chromadb.api.client import SharedSystemClient  # type: ignore[attr-defined]
 
     SharedSystemClient.clear_system_cache()
     current = IndexHome(settings.index_dir).current()
@@ -275,7 +288,7 @@ def test_exercise_steps_travel_with_their_heading(settings: Settings) -> None:
 
 
 def test_exercises_are_derived_at_ingest_and_kept_with_the_index(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     build_index(settings, embeddings)
     stored = current_store(settings, embeddings).chunks()
@@ -309,7 +322,7 @@ The side-lying leg raise strengthens the outer hip and helps balance the hip fle
 
 
 def test_a_new_articles_exercises_are_listed_with_no_code_change(
-    settings: Settings, embeddings
+    settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
     (settings.corpus_dir / "hip-care.md").write_text(HIP_CARE, encoding="utf-8")
     build_index(settings, embeddings)
@@ -329,7 +342,7 @@ def test_a_new_articles_exercises_are_listed_with_no_code_change(
     ],
 )
 def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
-    settings: Settings, embeddings, missing: tuple[str, ...]
+    settings: Settings, embeddings: CountingEmbeddings, missing: tuple[str, ...]
 ) -> None:
     build_index(settings, embeddings)
     store = current_store(settings, embeddings)
@@ -355,7 +368,9 @@ def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
     assert upgrading == embeddings.embedded - before
 
 
-def test_a_bug_is_not_reported_as_a_damaged_index(settings: Settings, embeddings) -> None:
+def test_a_bug_is_not_reported_as_a_damaged_index(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
     build_index(settings, embeddings)
     current = IndexHome(settings.index_dir).current()
     assert current is not None

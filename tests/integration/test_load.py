@@ -18,7 +18,7 @@ from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.ui import build_page, serve
 
-from .conftest import free_port
+from .conftest import CountingEmbeddings, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,7 @@ def test_eight_sessions_at_once_get_their_own_answers(url: str) -> None:
 
 
 def test_sessions_keep_their_answers_while_an_ingest_switches_the_index(
-    settings: Settings, embeddings, tmp_path: Path
+    settings: Settings, embeddings: CountingEmbeddings, tmp_path: Path
 ) -> None:
     from gradio_client import Client
 

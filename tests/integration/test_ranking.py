@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from assistant import cli
+import assistant.cli as cli
 from assistant.answering.data import load_split
 from assistant.answering.ranking import FEATURES
 from assistant.assistant import Assistant

@@ -28,7 +28,7 @@ def ranks(assistant: Assistant) -> dict[str, int | None]:
 
 
 def test_suite_covers_every_document_with_enough_questions() -> None:
-    per_doc = defaultdict(int)
+    per_doc: defaultdict[str, int] = defaultdict(int)
     for case in CASES:
         per_doc[case.expect_docs[0]] += 1
     assert len(CASES) >= 25

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from assistant import cli
+import assistant.cli as cli
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
 from assistant.settings import PROJECT_ROOT
@@ -20,8 +20,10 @@ def test_the_validation_batches_reproduce_the_numbers_recorded_at_training(
 ) -> None:
     corpus = {d.doc_id: d.text for d in load_corpus(PROJECT_ROOT / "corpus")}
     _, validation, _ = labelled(ROOT, corpus)
-    measured = rates(assistant.scope, gather(assistant, validation), validation)
-    assert measured == assistant.scope.meta["validation"]
+    scope = assistant.scope
+    assert scope is not None
+    measured = rates(scope, gather(assistant, validation), validation)
+    assert measured == scope.meta["validation"]
 
 
 @pytest.mark.parametrize(

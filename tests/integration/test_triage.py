@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from langchain_core.embeddings import Embeddings
 
-from assistant import cli
+import assistant.cli as cli
 from assistant.assistant import Assistant
 from assistant.evaluation.cases import load_suite
 from assistant.evaluation.triage_report import triage_report
@@ -169,7 +170,7 @@ def test_benign_questions_are_answered_normally(assistant: Assistant) -> None:
 
 
 def test_cli_json_carries_the_referral(
-    settings: Settings, model, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, model: Embeddings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))

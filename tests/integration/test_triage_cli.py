@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import cli
+import assistant.cli as cli
 from assistant.safety.detector import Detector
 from assistant.safety.rules import load_rules
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,18 +37,17 @@ class KeywordScorer:
         return np.minimum(result, 1.0)
 
 
+LINES = itertools.count(1)  # each example's line number, as a batch file would give
+
+
 def example(turns: list[str], labels: set[str], batch: str = "t01", kind: str = "refer") -> Example:
     """A labelled row."""
-    example.line += 1  # type: ignore[attr-defined]
     return Example(
         batch,
-        example.line,
+        next(LINES),
         tuple(turns),
         frozenset(labels),
         None,
-        None,  # type: ignore[attr-defined]
+        None,
         kind if labels else "question",
     )
-
-
-example.line = 0  # type: ignore[attr-defined]

@@ -137,7 +137,7 @@ def test_missing_suite_file(tmp_path: Path) -> None:
 def test_cases_are_frozen() -> None:
     case = Case(id="a", question="q")
     with pytest.raises(ValueError, match="frozen"):
-        case.id = "b"  # type: ignore[misc]
+        case.id = "b"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from assistant.answering.generation import Generator, Written, load_generator
 from assistant.answering.grounding import build_messages
 from assistant.answering.llamacpp import LlamaCppChat
 from assistant.indexing.chunking import Chunk
-from assistant.settings import Settings
+from assistant.settings import GeneratorName, Settings
 
 PASSAGES = [
     "Sitting for long periods shortens the hip flexors.",
@@ -141,7 +141,9 @@ def test_extractive_needs_no_generator() -> None:
         pytest.param("local", "ASSISTANT_LOCAL_MODEL_PATH", id="local"),
     ],
 )
-def test_a_backend_without_its_model_is_a_settings_error(backend: str, missing: str) -> None:
+def test_a_backend_without_its_model_is_a_settings_error(
+    backend: GeneratorName, missing: str
+) -> None:
     with pytest.raises(ValueError, match=missing):
         Settings(generator=backend)
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from assistant.answering.retrieval import HybridRetriever
 from assistant.indexing.chunking import Chunk
@@ -21,7 +22,7 @@ VOCABULARY = sorted(
 )
 
 
-class BagOfWords:
+class BagOfWords(Embeddings):
     """Unit vectors of word counts over a small vocabulary: overlap is similarity."""
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

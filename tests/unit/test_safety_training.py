@@ -12,7 +12,7 @@ import pytest
 from assistant.errors import AssistantError
 from assistant.safety.data import fingerprint, read_batch
 from assistant.safety.learning import fit_ngram, outputs_for, row_scores, units
-from assistant.safety.model import load, save
+from assistant.safety.model import Blend, load, save
 from assistant.safety.rules import load_rules
 from assistant.safety.training import load_split
 from assistant.settings import PROJECT_ROOT
@@ -144,6 +144,7 @@ def test_a_saved_model_scores_exactly_as_it_did(tmp_path: Path) -> None:
     save(model, tmp_path / "model", {"kind": "ngram", "thresholds": {}})
     loaded, meta = load(tmp_path / "model")
     assert meta["kind"] == "ngram"
+    assert not isinstance(loaded, Blend)  # one n-gram model, not a blend of two
     assert loaded.outputs == OUTPUTS
     texts = ["numb calf", "tight hips", "ｎｕｍｂ", ""]
     assert np.allclose(loaded.score(texts), model.score(texts), atol=1e-5)

@@ -3,6 +3,7 @@ generation holds copied rather than embedded, saved and read back."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,7 @@ def test_progress_is_told_how_many_are_embedded_and_each_batch() -> None:
     totals: list[int] = []
     steps: list[int] = []
 
-    def progress(total: int):
+    def progress(total: int) -> Callable[[int], None]:
         totals.append(total)
         return steps.append
 

@@ -130,7 +130,7 @@ def test_the_purge_command_says_how_many_it_deleted(
 ) -> None:
     from click.testing import CliRunner
 
-    from assistant import cli
+    import assistant.cli as cli
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path))
     FeedbackStore(tmp_path / "feedback.sqlite3").record(rated(1), liked=False, keep_question=True)
