@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,31 +10,16 @@ from typing import Any
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.answering.generation import load_generator
 from assistant.assistant import Assistant
 from assistant.indexing.embeddings import load_embeddings
 from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.helpers import CountingEmbeddings, free_port
 from tests.integration.openai_server import scripted_server
 
 CORPUS = PROJECT_ROOT / "corpus"
 EVALS = PROJECT_ROOT / "evals"
-
-
-class CountingEmbeddings(Embeddings):
-    """The real model, counting how many texts it embeds (to prove what is re-embedded)."""
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self.embedded = 0
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.embedded += len(texts)
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
 
 
 @pytest.fixture(scope="session")
@@ -78,25 +61,8 @@ def assistant(shipped_settings: Settings, model: Embeddings) -> Assistant:
     return build_assistant(shipped_settings, embeddings=model)
 
 
-def free_port() -> int:
-    """A local TCP port nobody is listening on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def openai_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A scripted OpenAI-compatible server on 127.0.0.1: (base URL, requests it received)."""
     with scripted_server(free_port()) as server:
         yield server
-
-
-def answering_with(assistant: Assistant, settings: Settings) -> Assistant:
-    """The shared assistant, copied, writing answers with the backend `settings` configure."""
-    copied = copy.copy(assistant)
-    copied.settings = assistant.settings.model_copy(
-        update={"generator": settings.generator, "show_drafts": settings.show_drafts}
-    )
-    copied.generator = load_generator(settings, assistant.composer.vectors)
-    return copied

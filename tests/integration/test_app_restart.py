@@ -9,11 +9,8 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from contextlib import closing
 from pathlib import Path
 
@@ -24,42 +21,16 @@ from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.indexing.generations import IndexHome
 from assistant.settings import Settings
-
-from .conftest import free_port
+from tests.helpers import PAGE_QUESTIONS, free_port, start_page
 
 pytestmark = pytest.mark.integration
-
-QUESTIONS = [
-    ("how do I do the bird dog exercise?", []),
-    ("how long do I hold it?", ["how do I do the bridge pose from the back pain article?"]),
-    ("my leg has gone numb, which stretch?", []),
-    ("what is the capital of France?", []),
-]
-
-
-def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return server
-        except OSError:
-            assert server.poll() is None, "the page stopped"
-            time.sleep(0.3)
-    raise AssertionError("the page did not start")
 
 
 def answers(port: int) -> list[str]:
     from gradio_client import Client
 
     client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-    return [client.predict(q, json.dumps(h), api_name="/chat") for q, h in QUESTIONS]
+    return [client.predict(q, json.dumps(h), api_name="/chat") for q, h in PAGE_QUESTIONS]
 
 
 def state(data: Path) -> tuple[str, list[tuple[object, ...]], str]:
@@ -85,7 +56,7 @@ def test_a_killed_page_restarts_with_the_same_answers_and_nothing_lost(
         "ASSISTANT_DATA_DIR": str(data),
         "ASSISTANT_PORT": str(port),
     }
-    server = start(env, port)
+    server = start_page(env, port)
     before = answers(port)
     saved = state(data)
 
@@ -104,7 +75,7 @@ def test_a_killed_page_restarts_with_the_same_answers_and_nothing_lost(
         thread.join(timeout=60)
     assert state(data) == saved
     assert saved[2] == "ok"
-    server = start(env, port)
+    server = start_page(env, port)
     try:
         assert answers(port) == before
     finally:

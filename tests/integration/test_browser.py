@@ -13,8 +13,7 @@ from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ui import build_page, serve
-
-from .conftest import answering_with, free_port
+from tests.helpers import answering_with, free_port
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

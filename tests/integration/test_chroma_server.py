@@ -21,9 +21,7 @@ from assistant.errors import AssistantError
 from assistant.indexing.ingest import build_index, open_home
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-
-from .conftest import CountingEmbeddings, free_port
-from .test_app_restart import QUESTIONS, start
+from tests.helpers import PAGE_QUESTIONS, CountingEmbeddings, free_port, start_page
 
 pytestmark = pytest.mark.integration
 
@@ -72,7 +70,7 @@ def test_an_index_on_a_server_answers_as_the_local_one(
     assert report.added == 53
     assert not list(remote.index_dir.glob("gen-*/chroma.sqlite3"))  # no Chroma folder here
     served = build_assistant(remote, embeddings=model)
-    for question, history in QUESTIONS:
+    for question, history in PAGE_QUESTIONS:
         mine, local = served.ask(question, history), assistant.ask(question, history)
         assert replace(mine, timings_ms={}) == replace(local, timings_ms={}), question
 
@@ -120,7 +118,7 @@ def test_two_pages_share_one_server_and_follow_an_ingest_through_one_of_them(
     subprocess.run(ingest, env=machine("a"), check=True, capture_output=True)
     ports = [free_port(), free_port()]
     pages = [
-        start({**machine(name), "ASSISTANT_PORT": str(port)}, port)
+        start_page({**machine(name), "ASSISTANT_PORT": str(port)}, port)
         for name, port in zip("ab", ports, strict=True)
     ]
     try:

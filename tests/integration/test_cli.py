@@ -11,8 +11,8 @@ from langchain_core.embeddings import Embeddings
 import assistant.cli as cli
 from assistant.indexing.generations import IndexHome
 from assistant.settings import Settings
-from tests.unit.test_answer import ANSWER_KEYS as CONTRACT
-from tests.unit.test_answer import CITATION_KEYS as CITATION
+from tests.helpers import ANSWER_KEYS as CONTRACT
+from tests.helpers import CITATION_KEYS as CITATION
 
 pytestmark = pytest.mark.integration
 

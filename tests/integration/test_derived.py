@@ -14,8 +14,7 @@ from assistant.indexing.sentence_vectors import TEXTS, headed_sentences, plain_s
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant, open_retriever
 from assistant.settings import Settings
-from tests.integration.conftest import CountingEmbeddings
-from tests.integration.test_generations import QUESTIONS, edit
+from tests.helpers import INDEX_QUESTIONS, CountingEmbeddings, edit
 
 pytestmark = pytest.mark.integration
 
@@ -26,14 +25,14 @@ def test_a_start_and_a_switch_embed_no_source_sentence(
     build_index(settings, embeddings)
     embeddings.embedded = 0
     assistant = build_assistant(settings, embeddings=embeddings)
-    assert assistant.ask(QUESTIONS[0]).citations
+    assert assistant.ask(INDEX_QUESTIONS[0]).citations
     assert embeddings.embedded == 0
     edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
     build_index(settings, embeddings)
     # The chunk, and its changed sentence alone and under its heading: nothing else.
     assert embeddings.embedded <= 3
     embeddings.embedded = 0
-    assert "45 seconds" in assistant.ask(QUESTIONS[0]).text  # read from the new generation
+    assert "45 seconds" in assistant.ask(INDEX_QUESTIONS[0]).text  # read from the new generation
     assert embeddings.embedded == 0
 
 
@@ -54,7 +53,7 @@ def test_kept_data_ranks_exactly_as_data_computed_at_start(
     assert kept.ids == computed.ids
     assert kept.idf == computed.idf
     assert kept.sentences == computed.sentences
-    for question in [*QUESTIONS, "whats fascia?", "bridge pose hold time"]:
+    for question in [*INDEX_QUESTIONS, "whats fascia?", "bridge pose hold time"]:
         assert kept.lexical(question) == computed.lexical(question)
         left, right = kept.retrieve(question, 5), computed.retrieve(question, 5)
         assert [p.chunk.chunk_id for p in left.passages] == [

@@ -15,9 +15,7 @@ from assistant.indexing.embeddings import load_token_counter
 from assistant.indexing.generations import GENERATION
 from assistant.indexing.ingest import build_chunks, build_index
 from assistant.settings import Settings
-from tests.integration.conftest import CountingEmbeddings
-from tests.integration.test_generations import answers, current_store, edit
-from tests.integration.test_ingest import kept_sentences
+from tests.helpers import CountingEmbeddings, current_store, edit, index_answers, kept_sentences
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +29,7 @@ def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix
     settings: Settings, embeddings: CountingEmbeddings, point: str
 ) -> None:
     build_index(settings, embeddings)
-    before = answers(settings, embeddings)
+    before = index_answers(settings, embeddings)
     old_ids = sorted(current_store(settings, embeddings).manifest())
     old_sentences = kept_sentences(settings)
     edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
@@ -43,8 +41,8 @@ def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix
 
     assert status == -signal.SIGKILL
     stored = sorted(current_store(settings, embeddings).manifest())
-    after = answers(settings, embeddings)
-    if POINTS[point]:  # killed once the new index was in use: it answers, complete
+    after = index_answers(settings, embeddings)
+    if POINTS[point]:  # killed once the new index was in use: it index_answers, complete
         assert stored == new_ids
         assert "45 seconds" in after[0]
     else:  # killed before: the old index, answering exactly as before
@@ -86,4 +84,4 @@ def test_two_ingest_processes_started_at_once_never_corrupt_the_index(
     store = current_store(settings, embeddings)
     assert sorted(store.manifest()) == new_ids
     assert store.count() == len(new_ids)
-    assert "45 seconds" in answers(settings, embeddings)[0]
+    assert "45 seconds" in index_answers(settings, embeddings)[0]

@@ -12,34 +12,9 @@ from assistant.indexing.ingest import build_chunks, build_index
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from tests.integration.conftest import CountingEmbeddings
+from tests.helpers import INDEX_QUESTIONS, CountingEmbeddings, current_store, edit
 
 pytestmark = pytest.mark.integration
-
-QUESTIONS = [
-    "how long do I hold the half-kneeling stretch?",
-    "where is the psoas?",
-    "what causes iliopsoas pain?",
-    "how do I do the bird dog?",
-]
-
-
-def answers(settings: Settings, embeddings: CountingEmbeddings) -> list[str]:
-    assistant = build_assistant(settings, embeddings=embeddings)
-    return [assistant.ask(q).text for q in QUESTIONS]
-
-
-def current_store(settings: Settings, embeddings: CountingEmbeddings) -> Store:
-    path = IndexHome(settings.index_dir).current()
-    assert path is not None
-    return Store(path, settings.collection, embeddings)
-
-
-def edit(settings: Settings, old: str, new: str) -> None:
-    path = settings.corpus_dir / "amazing-iliopsoas.md"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_a_running_app_answers_from_a_new_ingest_at_its_next_question(
@@ -47,18 +22,18 @@ def test_a_running_app_answers_from_a_new_ingest_at_its_next_question(
 ) -> None:
     build_index(settings, embeddings)
     assistant = build_assistant(settings, embeddings=embeddings)
-    assert "45 seconds" not in assistant.ask(QUESTIONS[0]).text
+    assert "45 seconds" not in assistant.ask(INDEX_QUESTIONS[0]).text
     # An edit and a removal: before generations, every chunk id the app had in memory that the
     # ingest deleted came back from Chroma without metadata and the answer failed.
     edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
     (settings.corpus_dir / "ow-my-iliopsoas.md").unlink()
     report = build_index(settings, embeddings)
     assert report.removed > 1
-    for question in QUESTIONS:
+    for question in INDEX_QUESTIONS:
         answer = assistant.ask(question)
         assert answer.in_scope
         assert all(c.doc_id != "ow-my-iliopsoas" for c in answer.citations)
-    assert "45 seconds" in assistant.ask(QUESTIONS[0]).text
+    assert "45 seconds" in assistant.ask(INDEX_QUESTIONS[0]).text
     # An added document is seen too.
     (settings.corpus_dir / "clinic-notes.txt").write_text(
         "Clinic notes\n\nOur therapists recommend the couch stretch for tight hip flexors "

@@ -13,33 +13,12 @@ from assistant.errors import CorpusError, IndexUnreadableError
 from assistant.indexing.embeddings import load_token_counter, max_tokens
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.ingest import build_chunks, build_index
-from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from tests.integration.conftest import CountingEmbeddings
+from tests.helpers import CountingEmbeddings, current_store, kept_sentences, stored_ids
 
 pytestmark = pytest.mark.integration
-
-
-def current_store(settings: Settings, embeddings: CountingEmbeddings) -> Store:
-    """The index generation in use."""
-    path = IndexHome(settings.index_dir).current()
-    assert path is not None
-    return Store(path, settings.collection, embeddings)
-
-
-def kept_sentences(settings: Settings) -> set[str]:
-    """The sentence texts whose vectors the generation in use keeps."""
-    path = IndexHome(settings.index_dir).current()
-    assert path is not None
-    kept = SentenceVectors.load(path)
-    assert kept is not None
-    return set(kept.texts)
-
-
-def stored_ids(settings: Settings, embeddings: CountingEmbeddings) -> set[str]:
-    return set(current_store(settings, embeddings).manifest())
 
 
 def test_second_ingest_changes_nothing_and_embeds_nothing(

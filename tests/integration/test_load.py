@@ -17,8 +17,7 @@ from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from assistant.ui import build_page, serve
-
-from .conftest import CountingEmbeddings, free_port
+from tests.helpers import CountingEmbeddings, free_port
 
 pytestmark = pytest.mark.integration
 

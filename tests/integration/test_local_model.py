@@ -19,7 +19,7 @@ import pytest
 from assistant.assistant import Assistant
 from assistant.evaluation.metrics import citation_problems
 from assistant.settings import PROJECT_ROOT, Settings
-from tests.integration.conftest import answering_with, free_port
+from tests.helpers import answering_with, free_port
 
 GGUF = os.environ.get("SLOW_GGUF", "")
 pytestmark = [

@@ -13,7 +13,7 @@ import pytest
 from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.settings import Settings
-from tests.integration.conftest import answering_with, free_port
+from tests.helpers import answering_with, free_port
 
 pytestmark = pytest.mark.integration
 

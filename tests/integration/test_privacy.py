@@ -21,8 +21,7 @@ from assistant.answer import Answer
 from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
-
-from .conftest import free_port
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration
 

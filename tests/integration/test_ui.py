@@ -18,8 +18,7 @@ from assistant.assistant import Assistant
 from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
 from assistant.ui import build_page, serve
-
-from .conftest import free_port
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration
 

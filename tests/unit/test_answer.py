@@ -7,12 +7,7 @@ import json
 import pytest
 
 from assistant.answer import OUT_OF_SCOPE_TEXT, Answer, Citation, RedFlag
-
-ANSWER_KEYS = {
-    "question", "answer", "citations", "in_scope", "referral", "red_flags", "timings_ms",
-    "generator", "fallback", "note", "safety_notice",
-}  # fmt: skip
-CITATION_KEYS = {"n", "doc_id", "title", "section", "chunk_id", "quote"}
+from tests.helpers import ANSWER_KEYS, CITATION_KEYS
 
 SOURCE = "x" * 120 + "Lie on your back. Bend your knees."  # the document the quote is from
 CITATION = Citation(

@@ -1,0 +1,131 @@
+"""What several test modules share: the counting model, ports, a page process, the index in
+use, corpus edits and fixed question lists. Test modules import from here, never from each
+other or from a conftest."""
+
+from __future__ import annotations
+
+import copy
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.answering.generation import load_generator
+from assistant.assistant import Assistant
+from assistant.indexing.generations import IndexHome
+from assistant.indexing.sentence_vectors import SentenceVectors
+from assistant.indexing.store import Store
+from assistant.pipeline import build_assistant
+from assistant.settings import Settings
+
+# The public JSON contract of an answer and of each of its citations (README).
+ANSWER_KEYS = {
+    "question", "answer", "citations", "in_scope", "referral", "red_flags", "timings_ms",
+    "generator", "fallback", "note", "safety_notice",
+}  # fmt: skip
+CITATION_KEYS = {"n", "doc_id", "title", "section", "chunk_id", "quote"}
+
+# Questions whose answers show which index generation answered them.
+INDEX_QUESTIONS = [
+    "how long do I hold the half-kneeling stretch?",
+    "where is the psoas?",
+    "what causes iliopsoas pain?",
+    "how do I do the bird dog?",
+]
+# Questions with their histories through the page: an answer, a follow-up, a referral and one
+# out of scope.
+PAGE_QUESTIONS = [
+    ("how do I do the bird dog exercise?", []),
+    ("how long do I hold it?", ["how do I do the bridge pose from the back pain article?"]),
+    ("my leg has gone numb, which stretch?", []),
+    ("what is the capital of France?", []),
+]
+
+
+class CountingEmbeddings(Embeddings):
+    """The real model, counting how many texts it embeds (to prove what is re-embedded)."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.embedded = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def free_port() -> int:
+    """A local TCP port nobody is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_page(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """`assistant serve` in its own process, once its page answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return server
+        except OSError:
+            assert server.poll() is None, "the page stopped"
+            time.sleep(0.3)
+    raise AssertionError("the page did not start")
+
+
+def answering_with(assistant: Assistant, settings: Settings) -> Assistant:
+    """The shared assistant, copied, writing answers with the backend `settings` configure."""
+    copied = copy.copy(assistant)
+    copied.settings = assistant.settings.model_copy(
+        update={"generator": settings.generator, "show_drafts": settings.show_drafts}
+    )
+    copied.generator = load_generator(settings, assistant.composer.vectors)
+    return copied
+
+
+def index_answers(settings: Settings, embeddings: Embeddings) -> list[str]:
+    """A fresh assistant's answers to INDEX_QUESTIONS."""
+    assistant = build_assistant(settings, embeddings=embeddings)
+    return [assistant.ask(q).text for q in INDEX_QUESTIONS]
+
+
+def current_store(settings: Settings, embeddings: Embeddings) -> Store:
+    """The index generation in use."""
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    return Store(path, settings.collection, embeddings)
+
+
+def stored_ids(settings: Settings, embeddings: Embeddings) -> set[str]:
+    """The chunk ids the generation in use holds."""
+    return set(current_store(settings, embeddings).manifest())
+
+
+def kept_sentences(settings: Settings) -> set[str]:
+    """The sentence texts whose vectors the generation in use keeps."""
+    path = IndexHome(settings.index_dir).current()
+    assert path is not None
+    kept = SentenceVectors.load(path)
+    assert kept is not None
+    return set(kept.texts)
+
+
+def edit(settings: Settings, old: str, new: str) -> None:
+    """Replace `old` (which must be there) in one article of the corpus copy."""
+    path = settings.corpus_dir / "amazing-iliopsoas.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
