@@ -10,7 +10,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
+from typing import Any
 
+from click import Command
+from click.testing import CliRunner, Result
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.generation import load_generator
@@ -58,6 +62,19 @@ class CountingEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
+
+
+class ModelRunner(CliRunner):
+    """A CLI runner whose commands use `embeddings`, handed to the command line in its context
+    object (not loaded, and no import patched)."""
+
+    def __init__(self, embeddings: Embeddings) -> None:
+        super().__init__()
+        self.embeddings = embeddings
+
+    def invoke(self, cli: Command, args: Sequence[str] | None = None, **extra: Any) -> Result:  # type: ignore[override]
+        extra.setdefault("obj", {"embeddings": self.embeddings})
+        return super().invoke(cli, args, **extra)
 
 
 def free_port() -> int:

@@ -12,7 +12,13 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from assistant.commands.measuring import measuring_commands
-from assistant.commands.shared import load_assistant, load_settings, progress_bar, user_errors
+from assistant.commands.shared import (
+    given_embeddings,
+    load_assistant,
+    load_settings,
+    progress_bar,
+    user_errors,
+)
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
@@ -25,7 +31,10 @@ if TYPE_CHECKING:
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """Cited answers about the iliopsoas (hip flexor) muscle from the clinic's sources."""
-    ctx.obj = {"debug": debug}
+    # `obj` may arrive with an "embeddings" model already (tests hand a loaded or fake one in:
+    # `CliRunner().invoke(main, args, obj={"embeddings": model})`).
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
 
 
 @main.command()
@@ -38,7 +47,7 @@ def ingest(ctx: click.Context, rebuild: bool) -> None:
         from assistant.indexing.ingest import build_index
 
         settings = load_settings()
-        embeddings = load_embeddings(settings.ingest_threads)
+        embeddings = given_embeddings(ctx) or load_embeddings(settings.ingest_threads)
         report = build_index(settings, embeddings, rebuild=rebuild, progress=progress_bar)
         where = settings.chroma_url or settings.index_dir
         click.echo(f"{report} → {where}")
@@ -60,7 +69,7 @@ def ask(ctx: click.Context, question: str | None, as_json: bool, jsonl: IO[bytes
     if question is not None and not question.strip():
         raise click.UsageError("the question is empty")
     with user_errors(ctx.obj["debug"]):
-        assistant = load_assistant(load_settings())
+        assistant = load_assistant(load_settings(), embeddings=given_embeddings(ctx))
         if jsonl is not None:
             if not answer_lines(assistant, jsonl, debug=ctx.obj["debug"]):
                 ctx.exit(1)
@@ -168,7 +177,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         settings = load_settings()
         overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
         settings = settings.model_copy(update=overrides)
-        launch(settings, load_assistant(settings))
+        launch(settings, load_assistant(settings, embeddings=given_embeddings(ctx)))
 
 
 @main.command()

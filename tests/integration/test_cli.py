@@ -13,6 +13,7 @@ from assistant.indexing.generations import IndexHome
 from assistant.settings import Settings
 from tests.helpers import ANSWER_KEYS as CONTRACT
 from tests.helpers import CITATION_KEYS as CITATION
+from tests.helpers import ModelRunner
 
 pytestmark = pytest.mark.integration
 
@@ -22,9 +23,7 @@ def runner(settings: Settings, model: Embeddings, monkeypatch: pytest.MonkeyPatc
     """A CLI runner whose commands use the test's folders and the already-loaded model."""
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.indexing.embeddings.load_embeddings", lambda threads=1: model)
-    monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
-    return CliRunner()
+    return ModelRunner(model)
 
 
 def test_ask_json_builds_missing_index_and_follows_the_contract(runner: CliRunner) -> None:

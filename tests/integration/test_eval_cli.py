@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 import assistant.cli as cli
 from assistant.settings import Settings
+from tests.helpers import ModelRunner
 
 pytestmark = pytest.mark.integration
 
@@ -57,12 +58,11 @@ def run(
 ) -> Invoke:
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
     suite = tmp_path / "small.yaml"
     suite.write_text(SUITE, encoding="utf-8")
 
     def invoke(*args: str) -> Result:
-        return CliRunner().invoke(
+        return ModelRunner(model).invoke(
             cli.main, ["eval", str(suite), "--out", str(tmp_path / "out"), *args]
         )
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 from langchain_core.embeddings import Embeddings
 
 import assistant.cli as cli
@@ -20,6 +19,7 @@ from assistant.evaluation.triage_report import triage_report
 from assistant.safety.detector import Detector, model_folder
 from assistant.safety.rules import load_rules
 from assistant.settings import PROJECT_ROOT, Settings
+from tests.helpers import ModelRunner
 
 pytestmark = pytest.mark.integration
 EVALS = PROJECT_ROOT / "evals"
@@ -174,8 +174,7 @@ def test_cli_json_carries_the_referral(
 ) -> None:
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.pipeline.load_embeddings", lambda threads=1: model)
-    result = CliRunner().invoke(cli.main, ["ask", "--json", "I fell and now I can't walk"])
+    result = ModelRunner(model).invoke(cli.main, ["ask", "--json", "I fell and now I can't walk"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert record["referral"] is True

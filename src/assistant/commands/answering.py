@@ -27,13 +27,18 @@ def scope() -> None:
 @click.pass_context
 def train_scope(ctx: click.Context, out: Path | None) -> None:
     """Refit the gate on training/answers and the dev suites (fixed seed; about 2 minutes)."""
-    from assistant.commands.shared import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import (
+        given_embeddings,
+        load_assistant,
+        load_settings,
+        user_errors,
+    )
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.scope import model_folder
         from assistant.training.scope import train
 
-        assistant = load_assistant(load_settings(), learned=False)
+        assistant = load_assistant(load_settings(), learned=False, embeddings=given_embeddings(ctx))
         model = train(assistant, out or model_folder(), log=click.echo)
         show_scope(model.threshold, model.meta)
 
@@ -69,13 +74,22 @@ def ranker() -> None:
 @click.pass_context
 def train_ranker(ctx: click.Context, out: Path | None) -> None:
     """Refit the ranker on training/answers (fixed seed; about 2 minutes)."""
-    from assistant.commands.shared import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import (
+        given_embeddings,
+        load_assistant,
+        load_settings,
+        user_errors,
+    )
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.ranking import model_folder
         from assistant.training.ranking import train
 
-        train(load_assistant(load_settings(), learned=False), out or model_folder(), click.echo)
+        train(
+            load_assistant(load_settings(), learned=False, embeddings=given_embeddings(ctx)),
+            out or model_folder(),
+            click.echo,
+        )
 
 
 @ranker.command("check")
@@ -105,12 +119,21 @@ def check_ranker() -> None:
 def compare_rankers(ctx: click.Context, every: int) -> None:
     """Train a cross-encoder, a bi-encoder and blends on training/answers, compare them with
     the learned ranker on validation (one thread, fixed seeds; ~40 minutes; saves nothing)."""
-    from assistant.commands.shared import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import (
+        given_embeddings,
+        load_assistant,
+        load_settings,
+        user_errors,
+    )
 
     with user_errors(ctx.obj["debug"]):
         from assistant.training.ranking_compare import compare
 
-        compare(load_assistant(load_settings(), learned=False), click.echo, every)
+        compare(
+            load_assistant(load_settings(), learned=False, embeddings=given_embeddings(ctx)),
+            click.echo,
+            every,
+        )
 
 
 @click.group()
@@ -124,7 +147,7 @@ def followups() -> None:
 def train_followups(ctx: click.Context, out: Path | None) -> None:
     """Refit the follow-up model on training/answers and the dev suite (fixed seed; seconds).
     Retrain the scope gate and the ranker after it: they read questions in context."""
-    from assistant.commands.shared import load_settings, user_errors
+    from assistant.commands.shared import given_embeddings, load_settings, user_errors
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.followups import model_folder
@@ -135,7 +158,8 @@ def train_followups(ctx: click.Context, out: Path | None) -> None:
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
-        retriever = build_retriever(settings, load_embeddings(settings.torch_threads))
+        embeddings = given_embeddings(ctx) or load_embeddings(settings.torch_threads)
+        retriever = build_retriever(settings, embeddings)
         model = train(documents, retriever, out or model_folder(), log=click.echo)
         show_followups(model.threshold, model.meta)
 
@@ -170,7 +194,12 @@ def kinds() -> None:
 @click.pass_context
 def train_kinds(ctx: click.Context, out: Path | None) -> None:
     """Refit the question-kind model on training/answers (fixed seed; seconds)."""
-    from assistant.commands.shared import load_assistant, load_settings, user_errors
+    from assistant.commands.shared import (
+        given_embeddings,
+        load_assistant,
+        load_settings,
+        user_errors,
+    )
 
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.kinds import model_folder
@@ -179,7 +208,7 @@ def train_kinds(ctx: click.Context, out: Path | None) -> None:
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
-        assistant = load_assistant(settings, learned=False)
+        assistant = load_assistant(settings, learned=False, embeddings=given_embeddings(ctx))
         model = train(documents, assistant.conversation, out or model_folder(), click.echo)
         show_kinds(model.meta)
 

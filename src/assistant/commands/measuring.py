@@ -183,7 +183,7 @@ def evaluate(
 
     Exit code 0 when every threshold holds, 1 when any falls short, 2 when the run is broken.
     """
-    from assistant.commands.shared import load_settings
+    from assistant.commands.shared import given_embeddings, load_settings
     from assistant.evaluation.run import run_eval
 
     bounds = parse_overrides(overrides)
@@ -196,6 +196,7 @@ def evaluate(
             out=out,
             overrides=bounds,
             generators=generators,
+            embeddings=given_embeddings(ctx),
         )
     except Exception as exc:
         if ctx.obj["debug"]:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
+from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
 
 from assistant.errors import AssistantError
@@ -88,12 +89,22 @@ def load_settings() -> Settings:
     return Settings()
 
 
-def load_assistant(settings: Settings, learned: bool = True) -> Assistant:
+def given_embeddings(ctx: click.Context) -> Embeddings | None:
+    """The embedding model handed to the command line in its context object, if any."""
+    found = (ctx.find_root().obj or {}).get("embeddings")
+    return found if isinstance(found, Embeddings) else None
+
+
+def load_assistant(
+    settings: Settings, learned: bool = True, *, embeddings: Embeddings | None = None
+) -> Assistant:
     """The assistant, building the index first (with a progress bar) if there is none
     (`learned=False`: without the learned gate and ranker, to train them)."""
     from assistant.pipeline import build_assistant
 
-    return build_assistant(settings, progress=noisy_progress, learned=learned)
+    return build_assistant(
+        settings, embeddings=embeddings, progress=noisy_progress, learned=learned
+    )
 
 
 def noisy_progress(total: int, unit: str = "chunk") -> Callable[[int], None]:

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from pydantic import ValidationError
 from rich.console import Console
 
@@ -36,6 +37,7 @@ def run_eval(
     out: Path,
     overrides: dict[str, float],
     generators: Sequence[str] = (),
+    embeddings: Embeddings | None = None,
 ) -> bool:
     """Run, print and write the reports; True when every threshold holds.
 
@@ -48,7 +50,7 @@ def run_eval(
     suites = [(path, read_suite(path)) for path in paths]  # every file is checked before running
     runs = [with_generator(settings, name) for name in dict.fromkeys(generators)] or [settings]
     earlier = read_baseline(baseline) if baseline else None
-    assistant = build_assistant(runs[0])
+    assistant = build_assistant(runs[0], embeddings=embeddings)
 
     @cache
     def source(doc_id: str) -> str | None:
