@@ -16,17 +16,16 @@ every process.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
+from assistant.answering.artefacts import load_model, packaged, save_model
 from assistant.answering.intent import question_intents
 from assistant.terms import terms, words
 from assistant.text.normalise import normalise
@@ -149,23 +148,19 @@ class FollowUps:
         return digest.hexdigest()[:16]
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(folder / "weights.npz", weights=self.weights.astype(np.float32))
         meta = {"bias": self.bias, "threshold": self.threshold, **self.meta}
-        (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        save_model(folder, meta, {"weights": self.weights.astype(np.float32)}, "weights.npz")
 
     @classmethod
     def load(cls, folder: Path | None = None) -> FollowUps:
-        folder = folder or model_folder()
-        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-        with np.load(folder / "weights.npz") as arrays:
-            weights = arrays["weights"].astype(np.float64)
+        meta, arrays = load_model(folder or model_folder(), "weights.npz")
+        weights = arrays["weights"].astype(np.float64)
         return cls(weights, float(meta.pop("bias")), float(meta.pop("threshold")), meta)
 
 
 def model_folder() -> Path:
     """Where the packaged follow-up model lives."""
-    return Path(str(resources.files("assistant.answering") / "followup_model"))
+    return packaged("followup_model")
 
 
 @dataclass(frozen=True)

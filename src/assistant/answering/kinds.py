@@ -7,16 +7,15 @@ Fixed weights, rounded arithmetic: the same question gets the same kind in every
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from assistant.answering.artefacts import load_model, packaged, save_model
 from assistant.text.normalise import normalise
 
 N_FEATURES = 2**16
@@ -77,24 +76,22 @@ class Kinds:
         return self.kinds[int(np.argmax(self.scores([text])[0]))]
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            folder / "weights.npz", weights=self.weights.astype(np.float32), bias=self.bias
-        )
+        arrays: dict[str, np.ndarray] = {
+            "weights": self.weights.astype(np.float32),
+            "bias": self.bias,
+        }
         meta = {"kinds": [str(k) for k in self.kinds], **self.meta}
-        (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        save_model(folder, meta, arrays, "weights.npz")
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Kinds:
-        folder = folder or model_folder()
-        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-        with np.load(folder / "weights.npz") as arrays:
-            weights = arrays["weights"].astype(np.float64)
-            bias = arrays["bias"].astype(np.float64)
+        meta, arrays = load_model(folder or model_folder(), "weights.npz")
+        weights = arrays["weights"].astype(np.float64)
+        bias = arrays["bias"].astype(np.float64)
         kinds = tuple(Kind(k) for k in meta.pop("kinds"))
         return cls(weights, bias, kinds, meta)
 
 
 def model_folder() -> Path:
     """Where the packaged question-kind model lives."""
-    return Path(str(resources.files("assistant.answering") / "kinds_model"))
+    return packaged("kinds_model")

@@ -19,13 +19,13 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from assistant.answering.artefacts import load_model, packaged, save_model
 from assistant.answering.data import plain
 
 FEATURES = (
@@ -129,25 +129,24 @@ class Ranker:
         return found
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
         data = {"features": FEATURES, "weights": self.weights, "bias": self.bias, **self.meta}
-        (folder / "model.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        np.savez_compressed(folder / "memory.npz", vectors=self.memory.vectors.astype(np.float32))
+        vectors = {"vectors": self.memory.vectors.astype(np.float32)}
+        save_model(folder, data, vectors, "memory.npz")
         sentences = [list(s) for s in self.memory.sentences]
         (folder / "memory.json").write_text(json.dumps(sentences) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path | None = None) -> Ranker:
         folder = folder or model_folder()
-        data = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        data, arrays = load_model(folder, "memory.npz")
         if tuple(data.pop("features")) != FEATURES:
             raise ValueError("the ranker was trained on other features; retrain it")
         weights, bias = tuple(data.pop("weights")), float(data.pop("bias"))
-        with np.load(folder / "memory.npz") as arrays:
-            vectors = arrays["vectors"].astype(np.float64)
+        vectors = arrays["vectors"].astype(np.float64)
         sentences = json.loads((folder / "memory.json").read_text(encoding="utf-8"))
         return cls(weights, bias, Memory(vectors, tuple(tuple(s) for s in sentences)), data)
 
 
 def model_folder() -> Path:
-    return Path(str(resources.files("assistant.answering") / "ranker_model"))
+    """Where the packaged sentence ranker lives."""
+    return packaged("ranker_model")

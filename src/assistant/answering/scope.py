@@ -13,15 +13,14 @@ every process; no generative model takes part.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from assistant.answering.artefacts import load_model, packaged, save_model
 from assistant.answering.retrieval import Retrieval
 from assistant.lexicon import MEDICINE
 from assistant.text.normalise import normalise
@@ -121,28 +120,24 @@ class ScopeModel:
         return p >= self.threshold, p
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(
-            folder / "weights.npz",
-            weights=self.weights.astype(np.float32),
-            references=self.references.astype(np.float32),
-            labels=self.labels,
-        )
+        arrays = {
+            "weights": self.weights.astype(np.float32),
+            "references": self.references.astype(np.float32),
+            "labels": self.labels,
+        }
         meta = {"bias": self.bias, "threshold": self.threshold, **self.meta}
-        (folder / "model.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        save_model(folder, meta, arrays, "weights.npz")
 
     @classmethod
     def load(cls, folder: Path | None = None) -> ScopeModel:
-        folder = folder or model_folder()
-        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-        with np.load(folder / "weights.npz") as arrays:
-            weights = arrays["weights"].astype(np.float64)
-            references = arrays["references"].astype(np.float64)
-            labels = arrays["labels"].astype(np.bool_)
+        meta, arrays = load_model(folder or model_folder(), "weights.npz")
+        weights = arrays["weights"].astype(np.float64)
+        references = arrays["references"].astype(np.float64)
+        labels = arrays["labels"].astype(np.bool_)
         bias, threshold = float(meta.pop("bias")), float(meta.pop("threshold"))
         return cls(weights, bias, threshold, references, labels, meta)
 
 
 def model_folder() -> Path:
     """Where the packaged scope model lives."""
-    return Path(str(resources.files("assistant.answering") / "scope_model"))
+    return packaged("scope_model")
