@@ -24,11 +24,11 @@ from pathlib import Path
 
 from assistant.commands.faults import ingest_command, ingest_env
 from assistant.evaluation.load import run_load, serial_answers
-from assistant.feedback import FeedbackStore
 from assistant.indexing.generations import IndexHome
 from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.ui import build_page, serve
+from assistant.web.feedback import FeedbackStore
+from assistant.web.page import build_page, serve
 
 
 def free_port() -> int:

@@ -158,7 +158,7 @@ def feedback() -> None:
 def purge_feedback(ctx: click.Context, days: float | None) -> None:
     """Delete stored ratings (and any questions kept with them) for good."""
     with user_errors(ctx.obj["debug"]):
-        from assistant.feedback import FeedbackStore
+        from assistant.web.feedback import FeedbackStore
 
         settings = load_settings()
         deleted = FeedbackStore(settings.data_dir / "feedback.sqlite3").purge(days)
@@ -172,7 +172,7 @@ def purge_feedback(ctx: click.Context, days: float | None) -> None:
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Start the chat page (the same as `python app.py`)."""
     with user_errors(ctx.obj["debug"]):
-        from assistant.ui import launch
+        from assistant.web.page import launch
 
         settings = load_settings()
         overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}

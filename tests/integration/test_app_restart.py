@@ -18,9 +18,9 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.assistant import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.indexing.generations import IndexHome
 from assistant.settings import Settings
+from assistant.web.feedback import FeedbackStore
 from tests.helpers import PAGE_QUESTIONS, free_port, start_page
 
 pytestmark = pytest.mark.integration

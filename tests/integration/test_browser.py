@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from assistant.assistant import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.ui import build_page, serve
+from assistant.web.feedback import FeedbackStore
+from assistant.web.page import build_page, serve
 from tests.helpers import answering_with, free_port
 
 pytestmark = pytest.mark.integration

@@ -12,11 +12,11 @@ import pytest
 
 from assistant.assistant import Assistant
 from assistant.evaluation.load import SCENARIOS, run_load, serial_answers
-from assistant.feedback import FeedbackStore
 from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from assistant.ui import build_page, serve
+from assistant.web.feedback import FeedbackStore
+from assistant.web.page import build_page, serve
 from tests.helpers import CountingEmbeddings, free_port
 
 pytestmark = pytest.mark.integration

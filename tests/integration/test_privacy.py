@@ -19,8 +19,8 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.assistant import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
+from assistant.web.feedback import FeedbackStore
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from assistant.access import LOCKOUT_FAILURES
 from assistant.assistant import Assistant
-from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
-from assistant.ui import build_page, serve
+from assistant.web.access import LOCKOUT_FAILURES
+from assistant.web.feedback import FeedbackStore
+from assistant.web.page import build_page, serve
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.integration

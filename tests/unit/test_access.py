@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from assistant.access import (
+from assistant.web.access import (
     FREE_FAILURES,
     HEADERS,
     LOCKOUT_FAILURES,

@@ -223,7 +223,7 @@ def test_list_markers_are_renumbered_in_order() -> None:
 
 
 def test_an_unchecked_draft_is_inert_on_the_page() -> None:
-    from assistant.ui import inert
+    from assistant.web.page import inert
 
     shown = inert('<img src=x onerror="alert(1)"> [click](http://evil.example) **now**\nnext')
     for active in ("<img", "[click]", "](", "**", "\n"):

@@ -14,12 +14,12 @@ import assistant
 ROOT = Path(assistant.__file__).parent
 # Bottom to top (README, "Architecture"). Within a layer modules may import each other.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("shared", {"errors", "settings", "answer", "lexicon", "terms", "sentences", "text"}),
+    ("shared", {"errors", "settings", "answer", "lexicon", "text"}),
     ("indexing", {"indexing"}),
     ("safety", {"safety"}),
     ("answering", {"answering"}),
     ("assembly", {"assistant", "pipeline"}),
-    ("web", {"ui", "render", "access", "feedback", "summary"}),
+    ("web", {"web"}),
     ("evaluation", {"evaluation"}),
     ("training", {"training"}),
     ("commands", {"commands", "cli", "__main__", "__init__"}),

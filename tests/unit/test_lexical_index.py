@@ -15,7 +15,7 @@ from assistant.indexing.chunking import chunk_document
 from assistant.indexing.corpus import load_corpus
 from assistant.indexing.lexical import META, LexicalIndex
 from assistant.settings import PROJECT_ROOT
-from assistant.terms import terms
+from assistant.text.terms import terms
 
 
 def corpus_texts() -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer import Answer, Citation, RedFlag
-from assistant.render import to_html
+from assistant.web.render import to_html
 
 CITE = Citation(1, "doc", "A Title", "Bird Dog", "doc-1", "Hold it.\n2. Then <b>rest</b>.", 0, 9)
 

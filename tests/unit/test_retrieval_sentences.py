@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering.retrieval import HybridRetriever
 from assistant.indexing.chunking import Chunk
-from assistant.terms import terms
+from assistant.text.terms import terms
 
 VOCABULARY = sorted(
     set(

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from assistant.sentences import split_sentences
+from assistant.text.sentences import split_sentences
 
 
 def sentences(text: str) -> list[str]:

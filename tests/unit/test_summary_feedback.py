@@ -13,8 +13,8 @@ import pytest
 
 from assistant.answer import Answer, Citation, RedFlag
 from assistant.errors import FeedbackError
-from assistant.feedback import FeedbackStore
-from assistant.summary import therapist_summary
+from assistant.web.feedback import FeedbackStore
+from assistant.web.summary import therapist_summary
 
 BRIDGE = Citation(1, "psoas", "Psoas", "2. Bridge Pose", "psoas-1", "Lie on your back.", 0, 17)
 CAUSES = Citation(1, "guide", "Guide", "Causes of Iliopsoas Pain", "guide-1", "Overuse.", 0, 8)

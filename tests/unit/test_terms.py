@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.terms import STOPWORDS, stem, terms, undouble, words
+from assistant.text.terms import STOPWORDS, stem, terms, undouble, words
 
 
 @pytest.mark.parametrize(

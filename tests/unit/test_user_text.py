@@ -7,7 +7,7 @@ import html
 import pytest
 
 from assistant.errors import AssistantError
-from assistant.ui import as_text, parse_history
+from assistant.web.page import as_text, parse_history
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from assistant.answering.intent import durations
 from assistant.answering.layout import Candidate
 from assistant.answering.neighbours import jaccard
-from assistant.terms import terms
+from assistant.text.terms import terms
 
 
 def capped(candidates: list[Candidate], limit: int, per_doc: int = 3) -> list[Candidate]:

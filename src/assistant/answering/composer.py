@@ -37,8 +37,8 @@ from assistant.answering.remedies import problem_words, remedy_terms
 from assistant.answering.retrieval import Passage
 from assistant.indexing.embeddings import Embed
 from assistant.lexicon import any_pattern, load_lexicon
-from assistant.terms import terms
 from assistant.text.anaphora import leans_back
+from assistant.text.terms import terms
 
 LEXICAL_WEIGHT = 1.0  # question words found in the sentence (idf-weighted share)
 RANK_WEIGHT = 0.3  # bonus for sentences of the best-ranked passages

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answering.layout import Candidate
 from assistant.answering.neighbours import Siblings, sentences_of
-from assistant.terms import terms
+from assistant.text.terms import terms
 
 LEAD = 2  # a dose sentence among this many of the ranker's best: the question asks for a dose
 RIVALS = 4  # another article's same-named exercise is compared when among this many

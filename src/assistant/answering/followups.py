@@ -27,8 +27,8 @@ from numpy.typing import NDArray
 
 from assistant.answering.artefacts import load_model, packaged, save_model
 from assistant.answering.intent import question_intents
-from assistant.terms import terms, words
 from assistant.text.normalise import normalise
+from assistant.text.terms import terms, words
 
 N_FEATURES = 2**14
 WORD_NGRAMS = (1, 3)

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 from assistant.answering.layout import Candidate
 from assistant.indexing.chunking import LIST_ITEM, Chunk
-from assistant.sentences import split_sentences
-from assistant.terms import terms
 from assistant.text.anaphora import leans_back
+from assistant.text.sentences import split_sentences
+from assistant.text.terms import terms
 
 # How far a sentence is pulled toward the score of a stronger neighbour in its passage.
 NEIGHBOUR_PULL = 0.35

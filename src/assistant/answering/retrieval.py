@@ -24,8 +24,8 @@ from assistant.indexing.sentence_vectors import (
 )
 from assistant.indexing.store import Store
 from assistant.lexicon import load_lexicon
-from assistant.terms import terms
 from assistant.text.normalise import normalise
+from assistant.text.terms import terms
 
 # How much a question's share of unknown words lowers its closeness (chosen on evals/scope.yaml).
 UNKNOWN_WORD_PENALTY = 0.3

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from assistant.indexing.chunking import Chunk
 from assistant.indexing.embeddings import Embed
 from assistant.lexicon import MEDICINE
-from assistant.sentences import split_sentences
-from assistant.terms import STOPWORDS, terms, words
+from assistant.text.sentences import split_sentences
+from assistant.text.terms import STOPWORDS, terms, words
 
 SIMILARITY_MIN = 0.35  # cosine to the closest sentence of a cited passage
 # Text that addresses whoever reads the prompt rather than a client: a passage with it is

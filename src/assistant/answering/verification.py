@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.answering.support import check_claim
 from assistant.indexing.chunking import LIST_ITEM, Chunk
 from assistant.indexing.embeddings import Embed
-from assistant.sentences import split_sentences
+from assistant.text.sentences import split_sentences
 
 CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 # Markers written after a sentence's full stop ("Hold it. [1] Then…") belong before it.

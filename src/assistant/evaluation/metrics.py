@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.answer import Answer
 from assistant.indexing.chunking import LIST_ITEM
-from assistant.terms import terms
+from assistant.text.terms import terms
 
 CITE = re.compile(r"\[(\d+)\]")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from assistant.answer import Answer
 from assistant.evaluation.metrics import CITE
 from assistant.indexing.chunking import LIST_ITEM
-from assistant.terms import terms
 from assistant.text.anaphora import leans_back
+from assistant.text.terms import terms
 
 NEAR_DUPLICATE = 0.6  # shared share of content words (Jaccard) that counts as saying it twice
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assistant.indexing.chunking import chunk_document
 from assistant.indexing.corpus import load_corpus, load_document
-from assistant.sentences import split_sentences
+from assistant.text.sentences import split_sentences
 
 Counter = Callable[[str], int]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.indexing.corpus import Document
 from assistant.indexing.structure import dose, exercise_name
-from assistant.sentences import indent, split_sentences
+from assistant.text.sentences import indent, split_sentences
 
 TokenCounter = Callable[[str], int]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from assistant.terms import terms
+from assistant.text.terms import terms
 
 K1, B, EPSILON = 1.5, 0.75, 0.25  # rank-bm25's defaults, which the suites were tuned with
 MATRIX, META = "lexical.npz", "lexical.json"

@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.indexing.chunking import Chunk
 from assistant.indexing.embeddings import Embed
-from assistant.sentences import split_sentences
+from assistant.text.sentences import split_sentences
 
 TEXTS, VECTORS = "sentences.json", "sentences.npy"
 FILES = (TEXTS, VECTORS)

@@ -15,12 +15,12 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from assistant.access import Login, SecurityHeaders
 from assistant.answer import Answer
 from assistant.errors import AssistantError
-from assistant.feedback import FeedbackStore
-from assistant.render import to_html
-from assistant.summary import therapist_summary
+from assistant.web.access import Login, SecurityHeaders
+from assistant.web.feedback import FeedbackStore
+from assistant.web.render import to_html
+from assistant.web.summary import therapist_summary
 
 if TYPE_CHECKING:
     import gradio as gr
