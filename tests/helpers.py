@@ -5,6 +5,9 @@ other or from a conftest."""
 from __future__ import annotations
 
 import copy
+import hashlib
+import math
+import re
 import socket
 import subprocess
 import sys
@@ -75,6 +78,23 @@ class ModelRunner(CliRunner):
     def invoke(self, cli: Command, args: Sequence[str] | None = None, **extra: Any) -> Result:  # type: ignore[override]
         extra.setdefault("obj", {"embeddings": self.embeddings})
         return super().invoke(cli, args, **extra)
+
+
+class HashEmbeddings(Embeddings):
+    """A deterministic stand-in for the model where only ingest logic is under test (what is
+    stored, embedded, kept or refused, not what answers): each word hashed to one of 384
+    dimensions, unit length. The same text gives the same vector in every process, at once."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(text) for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = [0.0] * 384
+        for word in re.findall(r"\w+", text.lower()) or [""]:
+            digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+            vector[int.from_bytes(digest, "big") % 384] += 1.0
+        norm = math.sqrt(sum(x * x for x in vector))
+        return [x / norm for x in vector]
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from assistant.indexing.embeddings import load_embeddings
 from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
 from assistant.settings import PROJECT_ROOT, Settings
-from tests.helpers import CountingEmbeddings, free_port
+from tests.helpers import CountingEmbeddings, HashEmbeddings, free_port
 from tests.integration.openai_server import scripted_server
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -29,9 +29,13 @@ def model() -> Embeddings:
 
 
 @pytest.fixture
-def embeddings(model: Embeddings) -> CountingEmbeddings:
-    """The real model behind a counter, fresh per test."""
-    return CountingEmbeddings(model)
+def embeddings(request: pytest.FixtureRequest) -> CountingEmbeddings:
+    """The real model behind a counter, fresh per test; a test marked `fake_model` (ingest logic
+    only, no answer asked for) gets the deterministic `HashEmbeddings` instead, which embeds at
+    once."""
+    if request.node.get_closest_marker("fake_model"):
+        return CountingEmbeddings(HashEmbeddings())
+    return CountingEmbeddings(request.getfixturevalue("model"))
 
 
 @pytest.fixture

@@ -86,6 +86,7 @@ def test_an_index_without_kept_data_gets_it_once_without_embedding_chunks(
 
 
 @pytest.mark.parametrize("page", [7, 53, 54], ids=["pages-of-7", "one-full-page", "one-page-spare"])
+@pytest.mark.fake_model
 def test_every_chunk_is_read_a_page_at_a_time(
     settings: Settings, embeddings: CountingEmbeddings, monkeypatch: pytest.MonkeyPatch, page: int
 ) -> None:

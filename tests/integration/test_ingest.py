@@ -21,6 +21,7 @@ from tests.helpers import CountingEmbeddings, current_store, kept_sentences, sto
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.fake_model
 def test_second_ingest_changes_nothing_and_embeds_nothing(
     settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
@@ -63,6 +64,7 @@ def test_edit_reembeds_only_the_changed_chunk(
     assert "45 seconds" in answer.text
 
 
+@pytest.mark.fake_model
 def test_text_inserted_early_shifts_spans_without_reembedding(
     settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
@@ -84,6 +86,7 @@ def test_text_inserted_early_shifts_spans_without_reembedding(
             assert source[chunk.start : chunk.end] == chunk.text
 
 
+@pytest.mark.fake_model
 def test_deleted_document_disappears(settings: Settings, embeddings: CountingEmbeddings) -> None:
     build_index(settings, embeddings)
     (settings.corpus_dir / "ow-my-iliopsoas.md").unlink()
@@ -153,6 +156,7 @@ def test_bad_file_stops_ingest_and_keeps_index(
 
 
 @pytest.mark.parametrize("kind", ["loop", "dangling"])
+@pytest.mark.fake_model
 def test_a_broken_symlink_is_named_and_the_index_kept(
     settings: Settings, embeddings: CountingEmbeddings, kind: str
 ) -> None:
@@ -165,6 +169,7 @@ def test_a_broken_symlink_is_named_and_the_index_kept(
     assert stored_ids(settings, embeddings) == before
 
 
+@pytest.mark.fake_model
 def test_a_50_mb_markdown_file_is_refused_by_size_and_the_index_kept(
     settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
@@ -181,6 +186,7 @@ def test_a_50_mb_markdown_file_is_refused_by_size_and_the_index_kept(
     assert stored_ids(settings, embeddings) == before
 
 
+@pytest.mark.fake_model
 def test_an_unreadable_file_is_named_and_the_index_kept(
     settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
@@ -215,6 +221,7 @@ def test_an_unreadable_file_is_named_and_the_index_kept(
     assert stored_ids(settings, embeddings) == before
 
 
+@pytest.mark.fake_model
 def test_rebuild_with_bad_corpus_keeps_index(
     settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
@@ -266,6 +273,7 @@ def test_exercise_steps_travel_with_their_heading(settings: Settings) -> None:
     assert all("Bird Dog" in c.embed_text for c in bird_dog)
 
 
+@pytest.mark.fake_model
 def test_exercises_are_derived_at_ingest_and_kept_with_the_index(
     settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
@@ -347,6 +355,7 @@ def test_an_index_built_before_exercises_were_derived_is_brought_up_to_date(
     assert upgrading == embeddings.embedded - before
 
 
+@pytest.mark.fake_model
 def test_a_bug_is_not_reported_as_a_damaged_index(
     settings: Settings, embeddings: CountingEmbeddings
 ) -> None:
