@@ -23,6 +23,7 @@ from assistant.indexing.generations import GENERATION, IndexHome
 from assistant.indexing.ingest import build_chunks, build_index
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
+from assistant.process import prepare
 from assistant.settings import PROJECT_ROOT, Settings
 
 QUESTIONS = [
@@ -78,6 +79,7 @@ def trial(kill: str, run: object, embeddings: object, rebuild: bool) -> tuple[st
 
 
 def main() -> None:
+    prepare()  # offline, no telemetry: before any library reads it
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moments", type=int, default=12, help="timed kills over one ingest")
     args = parser.parse_args()

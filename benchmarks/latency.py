@@ -11,10 +11,12 @@ import time
 
 from assistant.evaluation.cases import load_suite
 from assistant.pipeline import build_assistant
+from assistant.process import prepare
 from assistant.settings import PROJECT_ROOT, Settings
 
 
 def main() -> None:
+    prepare()  # offline, no telemetry: before any library reads it
     started = time.perf_counter()
     assistant = build_assistant(Settings())
     print(f"cold start (model + index + BM25): {time.perf_counter() - started:.2f} s")

@@ -26,6 +26,7 @@ from assistant.commands.faults import ingest_command, ingest_env
 from assistant.evaluation.load import run_load, serial_answers
 from assistant.indexing.generations import IndexHome
 from assistant.pipeline import build_assistant
+from assistant.process import prepare
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.web.feedback import FeedbackStore
 from assistant.web.page import build_page, serve
@@ -90,6 +91,7 @@ def ingesting(settings: Settings) -> Callable[[threading.Event], list[str]]:
 
 
 def main() -> None:
+    prepare()  # offline, no telemetry: before any library reads it
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--questions", type=int, default=50)

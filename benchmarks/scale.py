@@ -37,6 +37,7 @@ from assistant.evaluation.synthetic import generate_corpus
 from assistant.indexing.embeddings import load_embeddings, load_token_counter, set_threads
 from assistant.indexing.ingest import build_chunks, build_index, open_home, open_store
 from assistant.indexing.store import Store
+from assistant.process import prepare
 from assistant.settings import PROJECT_ROOT, Settings
 
 OURS_CHILD = """
@@ -186,6 +187,7 @@ def base_env() -> dict[str, str]:
 
 
 def main() -> None:
+    prepare()  # offline, no telemetry: before any library reads it
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 5000])
     parser.add_argument("--questions", type=int, default=60)

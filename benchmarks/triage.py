@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable
 
 from assistant.evaluation.cases import load_suite
-from assistant.indexing.embeddings import go_offline, load_embeddings
+from assistant.indexing.embeddings import load_embeddings
+from assistant.process import prepare
 from assistant.safety.detector import Detector
 from assistant.safety.rules import load_rules
 from assistant.settings import PROJECT_ROOT
@@ -38,7 +39,7 @@ def timed(work: Callable[[], object]) -> float:
 
 
 def main() -> None:
-    go_offline()
+    prepare()
     started = time.perf_counter()
     embeddings = load_embeddings(1)  # one thread, as when serving
     encoder = embeddings.encoder

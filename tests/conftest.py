@@ -6,13 +6,10 @@ import os
 
 import pytest
 
-# Set before anything imports transformers or chromadb: tests never reach the network.
-os.environ.update(
-    HF_HUB_OFFLINE="1",
-    TRANSFORMERS_OFFLINE="1",
-    ANONYMIZED_TELEMETRY="False",
-    GRADIO_ANALYTICS_ENABLED="False",
-)
+from assistant.process import prepare
+
+# Before anything imports transformers, chromadb or gradio: tests never reach the network.
+prepare()
 
 
 @pytest.fixture(autouse=True)

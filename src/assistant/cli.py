@@ -20,6 +20,7 @@ from assistant.commands.shared import (
     user_errors,
 )
 from assistant.errors import AssistantError
+from assistant.process import prepare
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -33,6 +34,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Cited answers about the iliopsoas (hip flexor) muscle from the clinic's sources."""
     # `obj` may arrive with an "embeddings" model already (tests hand a loaded or fake one in:
     # `CliRunner().invoke(main, args, obj={"embeddings": model})`).
+    prepare()
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 

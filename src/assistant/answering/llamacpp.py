@@ -6,7 +6,6 @@ and only when the local backend is chosen.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -78,8 +77,6 @@ def load_llamacpp(
     """Load the GGUF file at `path` (raises a clear error when it or llama.cpp is missing)."""
     if not path.is_file():
         raise FileNotFoundError(f"the model file {path} does not exist")
-    # Spinning OpenMP workers stall llama.cpp 3-10x when another process holds a core (measured).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         from llama_cpp import Llama
     except ImportError as exc:

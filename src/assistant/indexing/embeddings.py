@@ -6,7 +6,6 @@ This is the only module that imports sentence-transformers (through langchain-hu
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -19,20 +18,8 @@ from assistant.indexing.encoder import Encoder
 if TYPE_CHECKING:
     from assistant.indexing.chunking import TokenCounter
 
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 Embed = Callable[[list[str]], list[list[float]]]  # texts → their document vectors
-
-
-def go_offline() -> None:
-    """Forbid hub downloads; must run before transformers or huggingface_hub is imported."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ.setdefault(key, value)
 
 
 def model_path() -> Path:
@@ -50,7 +37,6 @@ def max_tokens() -> int:
 
 def load_embeddings(threads: int = 1) -> MiniLM:
     """Load the model once, on the CPU, as a LangChain `Embeddings` with unit-length vectors."""
-    go_offline()
     import torch
     from langchain_huggingface import HuggingFaceEmbeddings
     from transformers.utils import logging as transformers_logging

