@@ -21,7 +21,7 @@ from assistant.errors import AssistantError
 from assistant.indexing.ingest import build_index, open_home
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from tests.helpers import PAGE_QUESTIONS, CountingEmbeddings, free_port, start_page
+from tests.helpers import PAGE_QUESTIONS, CountingEmbeddings, edit, free_port, start_page
 
 pytestmark = pytest.mark.integration
 
@@ -80,6 +80,11 @@ def test_a_machine_with_an_empty_folder_reads_what_another_ingested_embedding_no
 ) -> None:
     first = settings.model_copy(update={"chroma_url": chroma_url})
     build_index(first, embeddings)
+    # A second ingest copies most vectors and embeds one edit: its chunks reach the server in
+    # another order than the corpus's, and both machines must still derive the same files.
+    edit(first, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    report = build_index(first, embeddings)
+    assert (report.added, report.removed) == (1, 1)
     second = first.model_copy(update={"data_dir": tmp_path / "second"})
     embeddings.embedded = 0
     served = build_assistant(second, embeddings=embeddings)

@@ -97,6 +97,11 @@ def ingest(
         raise AssistantError(
             f"the new index at {target.path} holds {target.count()} chunks, not {len(chunks)}"
         )
+    if target.remote:
+        # In the order the server gives them to every machine that reads this generation, so
+        # that all derive the same files (copied chunks are stored before new ones).
+        by_id = {c.chunk_id: c for c in chunks}
+        chunks = [by_id[i] for i, _, _ in target.rows(documents=False)]
     held = [v for v in map(held_sentences, donors) if v is not None]
     vectors = derive(chunks, target.path, embed, held, progress)
     if target.remote:  # where the other machines read them
