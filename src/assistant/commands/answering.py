@@ -8,6 +8,13 @@ from typing import Any
 
 import click
 
+from assistant.commands.shared import (
+    given_embeddings,
+    load_settings,
+    training_assistant,
+    user_errors,
+)
+
 # Every `train` command writes its model to the packaged folder unless told otherwise.
 OUT = click.option(
     "--out",
@@ -27,18 +34,11 @@ def scope() -> None:
 @click.pass_context
 def train_scope(ctx: click.Context, out: Path | None) -> None:
     """Refit the gate on training/answers and the dev suites (fixed seed; about 2 minutes)."""
-    from assistant.commands.shared import (
-        given_embeddings,
-        load_assistant,
-        load_settings,
-        user_errors,
-    )
-
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.scope import model_folder
         from assistant.training.scope import train
 
-        assistant = load_assistant(load_settings(), learned=False, embeddings=given_embeddings(ctx))
+        assistant = training_assistant(ctx)
         model = train(assistant, out or model_folder(), log=click.echo)
         show_scope(model.threshold, model.meta)
 
@@ -74,19 +74,12 @@ def ranker() -> None:
 @click.pass_context
 def train_ranker(ctx: click.Context, out: Path | None) -> None:
     """Refit the ranker on training/answers (fixed seed; about 2 minutes)."""
-    from assistant.commands.shared import (
-        given_embeddings,
-        load_assistant,
-        load_settings,
-        user_errors,
-    )
-
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.ranking import model_folder
         from assistant.training.ranking import train
 
         train(
-            load_assistant(load_settings(), learned=False, embeddings=given_embeddings(ctx)),
+            training_assistant(ctx),
             out or model_folder(),
             click.echo,
         )
@@ -119,18 +112,11 @@ def check_ranker() -> None:
 def compare_rankers(ctx: click.Context, every: int) -> None:
     """Train a cross-encoder, a bi-encoder and blends on training/answers, compare them with
     the learned ranker on validation (one thread, fixed seeds; ~40 minutes; saves nothing)."""
-    from assistant.commands.shared import (
-        given_embeddings,
-        load_assistant,
-        load_settings,
-        user_errors,
-    )
-
     with user_errors(ctx.obj["debug"]):
         from assistant.training.ranking_compare import compare
 
         compare(
-            load_assistant(load_settings(), learned=False, embeddings=given_embeddings(ctx)),
+            training_assistant(ctx),
             click.echo,
             every,
         )
@@ -147,8 +133,6 @@ def followups() -> None:
 def train_followups(ctx: click.Context, out: Path | None) -> None:
     """Refit the follow-up model on training/answers and the dev suite (fixed seed; seconds).
     Retrain the scope gate and the ranker after it: they read questions in context."""
-    from assistant.commands.shared import given_embeddings, load_settings, user_errors
-
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.followups import model_folder
         from assistant.indexing.corpus import load_corpus
@@ -194,13 +178,6 @@ def kinds() -> None:
 @click.pass_context
 def train_kinds(ctx: click.Context, out: Path | None) -> None:
     """Refit the question-kind model on training/answers (fixed seed; seconds)."""
-    from assistant.commands.shared import (
-        given_embeddings,
-        load_assistant,
-        load_settings,
-        user_errors,
-    )
-
     with user_errors(ctx.obj["debug"]):
         from assistant.answering.kinds import model_folder
         from assistant.indexing.corpus import load_corpus
@@ -208,7 +185,7 @@ def train_kinds(ctx: click.Context, out: Path | None) -> None:
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
-        assistant = load_assistant(settings, learned=False, embeddings=given_embeddings(ctx))
+        assistant = training_assistant(ctx, settings)
         model = train(documents, assistant.conversation, out or model_folder(), click.echo)
         show_kinds(model.meta)
 

@@ -107,6 +107,13 @@ def load_assistant(
     )
 
 
+def training_assistant(ctx: click.Context, settings: Settings | None = None) -> Assistant:
+    """The assistant a training command reads questions through: without the learned gate and
+    ranker it retrains, with the model handed to the command line if there is one."""
+    settings = settings or load_settings()
+    return load_assistant(settings, learned=False, embeddings=given_embeddings(ctx))
+
+
 def noisy_progress(total: int, unit: str = "chunk") -> Callable[[int], None]:
     """Say why embedding starts before a command's answer, then show progress."""
     if unit == "chunk":
