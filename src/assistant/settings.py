@@ -7,7 +7,15 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+def project_root(module: Path = Path(__file__)) -> Path:
+    """The source checkout this package runs from (corpus/, evals/ and training/ beside src/),
+    else — installed as a package, with no checkout around it — the current folder."""
+    checkout = module.resolve().parents[2]
+    return checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()
+
+
+PROJECT_ROOT = project_root()
 GeneratorName = Literal["extractive", "openai", "ollama", "local"]
 
 

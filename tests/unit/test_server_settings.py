@@ -1,15 +1,17 @@
-"""Settings and start-up logic of the Chroma server mode that need no server."""
+"""Settings and start-up logic that need no server: the Chroma address and refresh, and where
+paths default to."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from assistant.errors import IndexUnreadableError
 from assistant.pipeline import every
-from assistant.settings import Settings
+from assistant.settings import Settings, project_root
 
 
 @pytest.mark.parametrize(
@@ -49,3 +51,15 @@ def test_a_server_that_stops_answering_leaves_the_last_generation_in_use() -> No
     stamp = every(5.0, ask, clock)
     assert stamp() == "gen-1"
     assert stamp() == "gen-2"
+
+
+def test_paths_default_to_the_checkout_or_else_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = tmp_path / "site" / "src" / "assistant" / "settings.py"
+    module.parent.mkdir(parents=True)
+    module.touch()
+    monkeypatch.chdir(tmp_path)
+    assert project_root(module) == tmp_path  # installed: no checkout around the package
+    (tmp_path / "site" / "pyproject.toml").touch()
+    assert project_root(module) == tmp_path / "site"  # a source checkout
