@@ -1,1 +1,2 @@
-"""Text handling shared by the stages: normalisation (and, later, sentences and spelling)."""
+"""Text handling shared by the stages: normalisation of a user's text, cleaning, anaphora,
+sentence spans and the terms lexical matching compares (with their stemmer)."""
