@@ -16,8 +16,13 @@ from pydantic import ValidationError
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from assistant.assistant import Assistant
     from assistant.settings import Settings
+
+
+RUNNING: list[Progress] = []  # progress bars still drawing (a failure ends them)
 
 
 def progress_bar(total: int, unit: str = "chunk") -> Callable[[int], None]:
@@ -44,6 +49,7 @@ def progress_bar(total: int, unit: str = "chunk") -> Callable[[int], None]:
     )
     task = bar.add_task("embed", total=total, rate="")
     bar.start()
+    RUNNING.append(bar)
 
     began = time.monotonic()
 
@@ -53,33 +59,49 @@ def progress_bar(total: int, unit: str = "chunk") -> Callable[[int], None]:
         rate = completed / max(time.monotonic() - began, 1e-9)
         bar.update(task, rate=f"{rate:.1f} {unit}s/s")
         if completed >= total:
-            bar.stop()
+            stop(bar)
 
     return advance
 
 
 @contextmanager
 def user_errors(debug: bool) -> Iterator[None]:
-    """Turn failures into a one-line message and exit code 1 (a traceback only with --debug)."""
+    """Turn failures into a one-line message and exit code 1 (a traceback only with --debug);
+    a progress bar the failure interrupted is ended first, so the message is not drawn over
+    and the terminal's cursor comes back."""
     try:
         yield
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
+    except BaseException as exc:
+        for bar in list(RUNNING):
+            stop(bar)
+        shown_as_is = click.ClickException | click.exceptions.Exit | click.Abort
+        if isinstance(exc, ValidationError) or (
+            not debug and isinstance(exc, Exception) and not isinstance(exc, shown_as_is)
+        ):
+            raise one_line(exc) from exc
         raise
-    except AssistantError as exc:
-        if debug:
-            raise
-        raise click.ClickException(str(exc)) from exc
-    except ValidationError as exc:
+
+
+def one_line(exc: Exception) -> click.ClickException:
+    """The error to show in place of `exc`: a user-facing one as it is, a bad setting named by
+    its variable, anything else as a bug, by its type."""
+    if isinstance(exc, AssistantError):
+        return click.ClickException(str(exc))
+    if isinstance(exc, ValidationError):
         error = exc.errors()[0]
         if not error["loc"]:  # a rule across several settings names them in its message
-            raise click.ClickException(f"settings: {error['msg']}") from exc
+            return click.ClickException(f"settings: {error['msg']}")
         name = "ASSISTANT_" + "_".join(str(p) for p in error["loc"]).upper()
-        raise click.ClickException(f"setting {name}: {error['msg']}") from exc
-    except Exception as exc:
-        if debug:
-            raise
-        message = " ".join(str(exc).split()) or type(exc).__name__
-        raise click.ClickException(f"{type(exc).__name__}: {message} (rerun with --debug)") from exc
+        return click.ClickException(f"setting {name}: {error['msg']}")
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    return click.ClickException(f"{type(exc).__name__}: {message} (rerun with --debug)")
+
+
+def stop(bar: Progress) -> None:
+    """End a progress bar's live display."""
+    bar.stop()
+    if bar in RUNNING:
+        RUNNING.remove(bar)
 
 
 def load_settings() -> Settings:
