@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """Cited answers about the iliopsoas (hip flexor) muscle from the clinic's sources."""
+    prepare()
     # `obj` may arrive with an "embeddings" model already (tests hand a loaded or fake one in:
     # `CliRunner().invoke(main, args, obj={"embeddings": model})`).
-    prepare()
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
@@ -200,11 +200,11 @@ def chroma(ctx: click.Context, path: Path | None, host: str, port: int) -> None:
         program = Path(sys.executable).with_name("chroma")
         if not program.is_file():
             raise click.ClickException(f"no `chroma` program beside {sys.executable}")
-        os.environ["ANONYMIZED_TELEMETRY"] = "False"
+        os.environ["ANONYMIZED_TELEMETRY"] = "False"  # forced: the server reads only this
         command = [str(program), "run", "--path", str(folder), "--host", host]
         os.execv(program, [*command, "--port", str(port)])
 
 
-# The measuring commands (scope, triage, eval) live with the evaluation code.
+# The training and measuring commands (scope, ranker, triage, eval …) live in commands/.
 for command in measuring_commands():
     main.add_command(command)

@@ -85,14 +85,14 @@ def build_assistant(
         sources = sources_for(triage.book, list(retriever.chunks.values()))
         return Reading(retriever, composer, conversation, sources)
 
-    reading = read_index(build_retriever(settings, embeddings, progress))
+    home = open_home(settings)  # (with a server: one connection and pointer lookup, not two)
+    reading = read_index(build_retriever(settings, embeddings, progress, home))
     if generator is None:
         generator = load_generator(settings, reading.composer.vectors)
     elif generator.vectors is None:
         generator = generator.with_vectors(reading.composer.vectors)
     if learned:
         warn_if_stale(followups, reading.composer, scope)
-    home = open_home(settings)
 
     def reload() -> Reading:
         path = home.current()
@@ -144,12 +144,15 @@ def warn_if_stale(followups: FollowUps, composer: Composer, scope: ScopeModel | 
 
 
 def build_retriever(
-    settings: Settings, embeddings: Embeddings, progress: ProgressFactory | None = None
+    settings: Settings,
+    embeddings: Embeddings,
+    progress: ProgressFactory | None = None,
+    home: IndexHome | None = None,
 ) -> HybridRetriever:
     """The hybrid retriever over the current index generation (building it first if there is
     none — the first start, or a first build that was killed — and bringing an index built
     before a piece of derived metadata existed up to date)."""
-    home = open_home(settings)
+    home = home or open_home(settings)
     path = home.current()
     store = None if path is None else open_generation(settings, home, path, embeddings)
     if store is None or not usable(store):

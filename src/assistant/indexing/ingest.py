@@ -22,6 +22,7 @@ from assistant.indexing.registry import ServerRegistry
 from assistant.indexing.sentence_vectors import FILES as SENTENCE_FILES
 from assistant.indexing.sentence_vectors import (
     SentenceVectors,
+    Spans,
     derive_sentence_vectors,
     sentence_spans,
 )
@@ -120,18 +121,21 @@ def derive(
     chunks with their sentence spans, the word index, and every source sentence's vectors
     (those `held` by an earlier generation are copied: a changed document embeds only its own
     new sentences)."""
-    derive_lexical(chunks, folder)
     spans = sentence_spans(chunks)
-    save_chunks(folder, chunks, spans)
     reporter = (lambda total: progress(total, "sentence")) if progress else None
     vectors = derive_sentence_vectors(chunks, embed, held, reporter, spans)
-    vectors.save(folder)
+    write_derived(folder, chunks, spans, vectors)
     return vectors
 
 
-def derive_lexical(chunks: Sequence[Chunk], folder: Path) -> None:
-    """Write the word index of `chunks` into a generation's folder."""
+def write_derived(
+    folder: Path, chunks: Sequence[Chunk], spans: Spans, vectors: SentenceVectors
+) -> None:
+    """Write the chunks with their spans, their word index and the sentence vectors into a
+    generation's folder (the sentence vectors last: `has_derived` looks for them)."""
+    save_chunks(folder, chunks, spans)
     LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks]).save(folder)
+    vectors.save(folder)
 
 
 def held_sentences(store: Store) -> SentenceVectors | None:
@@ -153,13 +157,10 @@ def fetch_derived(store: Store) -> None:
         return  # an ingest that never finished: `usable` says no
     chunks = store.chunks()
     with tempfile.TemporaryDirectory(dir=store.path.parent, prefix=".fetch-") as scratch:
-        folder = Path(scratch)
-        save_chunks(folder, chunks, sentence_spans(chunks))
-        derive_lexical(chunks, folder)
-        SentenceVectors(*kept).save(folder)
+        write_derived(Path(scratch), chunks, sentence_spans(chunks), SentenceVectors(*kept))
         store.path.mkdir(exist_ok=True)  # (another process here may have pruned it meanwhile)
         for name in (CHUNKS, *LEXICAL_FILES, *SENTENCE_FILES):
-            os.replace(folder / name, store.path / name)
+            os.replace(Path(scratch) / name, store.path / name)
 
 
 def has_derived(folder: Path) -> bool:

@@ -6,8 +6,14 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from assistant.errors import IndexUnreadableError
-from assistant.indexing.store import POINTER, SENTENCES, chroma_failure, connect, not_found
+from assistant.indexing.store import (
+    POINTER,
+    SENTENCES,
+    chroma_failure,
+    connect,
+    not_found,
+    server_failed,
+)
 
 
 class ServerRegistry:
@@ -56,7 +62,4 @@ class ServerRegistry:
         except Exception as exc:
             if not chroma_failure(exc) or not_found(exc):
                 raise
-            raise IndexUnreadableError(
-                f"the Chroma server at {self.url} failed ({exc}); check that it runs "
-                "(`assistant chroma`)"
-            ) from exc
+            raise server_failed(self.url, f"the Chroma server at {self.url} failed", exc) from exc

@@ -7,6 +7,7 @@ one record naming the generation in use (`registry.py`), so that several machine
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -30,8 +31,6 @@ PAGE = 5000  # chunks read per request
 # the exact 10 nearest chunks at 5,000 chunks (benchmarks/scale.py); recall falls as an HNSW
 # graph grows, so new generations get a wider graph and search (README, "Speed at scale").
 EF_CONSTRUCTION, EF_SEARCH, MAX_NEIGHBORS = 200, 200, 32
-
-
 SENTENCES = ".sentences"  # suffix of a server generation's sentence-vector collection
 POINTER = ".current"  # suffix of the server record naming the generation in use
 
@@ -52,27 +51,40 @@ def not_found(exc: BaseException) -> bool:
     return isinstance(exc, NotFoundError)
 
 
+def server_failed(url: str, what: str, exc: Exception) -> IndexUnreadableError:
+    """The error that says what went wrong with the Chroma server at `url`, and what to do."""
+    return IndexUnreadableError(f"{what} ({exc}); check that the Chroma server at {url} runs "
+                                "(`assistant chroma`)")  # fmt: skip
+
+
 def connect(path: Path | None, url: str | None) -> Any:
     """A Chroma client: of the server at `url`, else of the folder `path`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    settings = ChromaSettings(anonymized_telemetry=False)
     if url is None:
+        settings = ChromaSettings(anonymized_telemetry=False)
         return chromadb.PersistentClient(path=str(path), settings=settings)
-    parts = urlsplit(url)
     try:
-        return chromadb.HttpClient(
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or (443 if parts.scheme == "https" else 8000),
-            ssl=parts.scheme == "https",
-            settings=settings,
-        )
+        return server_client(url)
     except ValueError as exc:  # what chromadb raises when nothing answers at `url`
-        raise IndexUnreadableError(
-            f"the Chroma server at {url} cannot be reached ({exc}); check that it runs "
-            "(`assistant chroma`)"
-        ) from exc
+        raise server_failed(url, f"the Chroma server at {url} cannot be reached", exc) from exc
+
+
+@functools.cache
+def server_client(url: str) -> Any:
+    """One client per server and process (each new one asks the server for a heartbeat; a
+    failed attempt is not remembered)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    parts = urlsplit(url)
+    return chromadb.HttpClient(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or (443 if parts.scheme == "https" else 8000),
+        ssl=parts.scheme == "https",
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )
 
 
 class Store:
@@ -119,9 +131,7 @@ class Store:
     def _failure(self, what: str, exc: Exception) -> IndexUnreadableError:
         """The error that says the index `what` ("failed"), and what to do."""
         if self.url:
-            where = f"the index {self.name} on {self.url}"
-            hint = f"check that the Chroma server at {self.url} runs (`assistant chroma`)"
-            return IndexUnreadableError(f"{where} {what} ({exc}); {hint}")
+            return server_failed(self.url, f"the index {self.name} on {self.url} {what}", exc)
         return IndexUnreadableError(f"the index at {self.path} {what} ({exc}); {REBUILD_HINT}")
 
     def manifest(self) -> dict[str, dict[str, Any]]:
@@ -235,7 +245,12 @@ class Store:
     def keep_sentences(self, texts: Sequence[str], matrix: np.ndarray) -> None:
         """Keep sentence vectors on the server beside the chunks (where every machine reads
         them, instead of embedding them again)."""
-        sentences = self._guard(lambda: sentence_collection(self._client, self.name, create=True))
+        # Chroma's default (l2) space keeps vectors as given; its cosine space would store them
+        # renormalised, a bit off what the ingesting machine keeps (nothing searches this one).
+        create = partial(
+            self._client.get_or_create_collection, self.name + SENTENCES, embedding_function=None
+        )
+        sentences = self._guard(create)
         for first in range(0, len(texts), COPY_BATCH):
             part = texts[first : first + COPY_BATCH]
             add = partial(
@@ -248,20 +263,13 @@ class Store:
 
     def keeps_sentences(self) -> bool:
         """Whether sentence vectors are kept on the server for this generation."""
-        from chromadb.errors import NotFoundError
-
-        try:
-            return bool(sentence_collection(self._client, self.name, create=False).count())
-        except NotFoundError:
-            return False
+        sentences = self._sentences()
+        return sentences is not None and bool(self._guard(sentences.count))
 
     def kept_sentences(self) -> tuple[list[str], np.ndarray] | None:
         """The sentence vectors kept on the server, in order; None when none are."""
-        from chromadb.errors import NotFoundError
-
-        try:
-            sentences = sentence_collection(self._client, self.name, create=False)
-        except NotFoundError:
+        sentences = self._sentences()
+        if sentences is None:
             return None
         rows: list[tuple[int, str, Any]] = []
         for got in self._pages(sentences, ["documents", "embeddings"]):
@@ -272,6 +280,16 @@ class Store:
             return None
         return [t for _, t, _ in rows], np.array([v for _, _, v in rows], dtype=np.float32)
 
+    def _sentences(self) -> Any | None:
+        """The server collection of this generation's sentence vectors (None: there is none)."""
+        get = partial(self._client.get_collection, self.name + SENTENCES, embedding_function=None)
+        try:
+            return self._guard(get)
+        except IndexUnreadableError as exc:
+            if exc.__cause__ is not None and not_found(exc.__cause__):
+                return None
+            raise
+
     def _guard(self, call: Callable[[], Any]) -> Any:
         try:
             return call()
@@ -279,13 +297,3 @@ class Store:
             if not chroma_failure(exc):
                 raise
             raise self._failure("failed", exc) from exc
-
-
-def sentence_collection(client: Any, name: str, *, create: bool) -> Any:
-    """The server collection holding a generation's sentence vectors (NotFoundError when there
-    is none and not `create`)."""
-    if not create:
-        return client.get_collection(name + SENTENCES, embedding_function=None)
-    # Chroma's default (l2) space keeps vectors as given; its cosine space would store them
-    # renormalised, a bit off what the ingesting machine keeps (nothing searches this one).
-    return client.get_or_create_collection(name + SENTENCES, embedding_function=None)
