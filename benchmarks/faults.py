@@ -23,7 +23,7 @@ from assistant.indexing.generations import GENERATION, IndexHome
 from assistant.indexing.ingest import build_chunks, build_index
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 from assistant.settings import PROJECT_ROOT, Settings
 
 QUESTIONS = [
@@ -83,7 +83,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moments", type=int, default=12, help="timed kills over one ingest")
     args = parser.parse_args()
-    embeddings = load_embeddings(threads=1)
+    use_threads(1)
+    embeddings = load_embeddings()
     failures = 0
 
     def report(name: str, landed: str, failed: list[str]) -> None:

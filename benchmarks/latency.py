@@ -11,14 +11,16 @@ import time
 
 from assistant.evaluation.cases import load_suite
 from assistant.pipeline import build_assistant
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 from assistant.settings import PROJECT_ROOT, Settings
 
 
 def main() -> None:
     prepare()  # offline, no telemetry: before any library reads it
+    settings = Settings()
+    use_threads(settings.torch_threads)  # as `assistant serve` does
     started = time.perf_counter()
-    assistant = build_assistant(Settings())
+    assistant = build_assistant(settings)
     print(f"cold start (model + index + BM25): {time.perf_counter() - started:.2f} s")
     cases = load_suite(PROJECT_ROOT / "evals" / "retrieval.yaml")
     for label in ("first pass (sentence vectors cold)", "second pass (warm)"):

@@ -26,7 +26,7 @@ from assistant.commands.faults import ingest_command, ingest_env
 from assistant.evaluation.load import run_load, serial_answers
 from assistant.indexing.generations import IndexHome
 from assistant.pipeline import build_assistant
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.web.feedback import FeedbackStore
 from assistant.web.page import build_page, serve
@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--during-ingest", action="store_true")
     args = parser.parse_args()
     base = Settings()
+    use_threads(base.torch_threads)  # as `assistant serve` does
     if args.during_ingest:
         folder = Path(tempfile.mkdtemp())
         shutil.copytree(PROJECT_ROOT / "corpus", folder / "corpus")

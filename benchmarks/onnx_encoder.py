@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from assistant.evaluation.synthetic import generate_corpus
-from assistant.indexing.embeddings import load_embeddings, load_token_counter, set_threads
+from assistant.indexing.embeddings import load_embeddings, load_token_counter
 from assistant.indexing.ingest import build_chunks
 from assistant.indexing.sentence_vectors import plain_sentences
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 from assistant.settings import PROJECT_ROOT, Settings
 
 THREADS, BATCH = 2, 32  # as ingest embeds
@@ -105,8 +105,8 @@ def rate(embed: Callable[[list[str]], Any], texts: list[str]) -> tuple[float, np
 
 def main() -> None:
     prepare()  # offline, no telemetry: before any library reads it
-    embeddings = load_embeddings(threads=THREADS)
-    set_threads(THREADS)
+    use_threads(THREADS)
+    embeddings = load_embeddings()
     model = embeddings.documents._client
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)

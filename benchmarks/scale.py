@@ -34,18 +34,21 @@ import numpy as np
 
 from assistant.evaluation.cases import load_suite
 from assistant.evaluation.synthetic import generate_corpus
-from assistant.indexing.embeddings import load_embeddings, load_token_counter, set_threads
+from assistant.indexing.embeddings import load_embeddings, load_token_counter
 from assistant.indexing.ingest import build_chunks, build_index, open_home, open_store
 from assistant.indexing.store import Store
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 from assistant.settings import PROJECT_ROOT, Settings
 
 OURS_CHILD = """
 import json, resource, statistics, sys, time
 began = time.perf_counter()
 from assistant.pipeline import build_assistant
+from assistant.process import use_threads
 from assistant.settings import Settings
-assistant = build_assistant(Settings())
+settings = Settings()
+use_threads(settings.torch_threads)  # as `assistant serve` does
+assistant = build_assistant(settings)
 assistant.ask("where is the psoas?")
 cold = time.perf_counter() - began
 questions = json.loads(sys.argv[1])
@@ -123,15 +126,15 @@ def measure_ours(
 ) -> dict[str, Any]:
     settings = Settings(corpus_dir=corpus, data_dir=data, chroma_url=chroma_url)
     chunks = build_chunks(settings, load_token_counter())
+    use_threads(settings.ingest_threads)  # as `assistant ingest` does
     began = time.perf_counter()
     build_index(settings, embeddings)
     ingest = len(chunks) / (time.perf_counter() - began)
     sample = [c.embed_text for c in chunks[:1000]]
-    set_threads(settings.ingest_threads)
     began = time.perf_counter()
     embeddings.embed_documents(sample)  # one call: the encoder sorts by length, batches of 32
     raw = len(sample) / (time.perf_counter() - began)
-    set_threads(1)
+    use_threads(1)
     env = {"ASSISTANT_CORPUS_DIR": str(corpus), "ASSISTANT_DATA_DIR": str(data)}
     if chroma_url:  # the cold start of another machine: it copies the derived data first
         env = {"ASSISTANT_DATA_DIR": str(data.with_name("second"))}
@@ -158,7 +161,7 @@ def measure_vanilla(
         for path in sorted(corpus.iterdir())
         for piece in splitter.split_text(path.read_text(encoding="utf-8"))
     ]
-    set_threads(2)
+    use_threads(2)
     began = time.perf_counter()
     db = Chroma(
         collection_name="vanilla",
@@ -168,7 +171,7 @@ def measure_vanilla(
     for first in range(0, len(texts), 256):
         db.add_texts(texts[first : first + 256])
     ingest = len(texts) / (time.perf_counter() - began)
-    set_threads(1)
+    use_threads(1)
     run = child(
         VANILLA_CHILD, base_env(), json.dumps(questions), str(data / "vanilla"), str(model_path())
     )
@@ -200,7 +203,7 @@ def main() -> None:
         "its cold start is then a second machine's, which copies the derived data first",
     )
     args = parser.parse_args()
-    embeddings = load_embeddings(threads=2)
+    embeddings = load_embeddings()
     retrieval = [c.question for c in load_suite(PROJECT_ROOT / "evals" / "retrieval.yaml")]
     questions = retrieval[: args.questions]
     probes = retrieval + [

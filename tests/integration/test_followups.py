@@ -13,8 +13,10 @@ import pytest
 from assistant.answering.data import load_split
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
-from assistant.settings import PROJECT_ROOT, Settings
-from assistant.training.followups import ROOT, pairs, rates
+from assistant.settings import Settings
+from assistant.training.followups import pairs, rates
+
+SETTINGS = Settings()  # the checkout's corpus, training batches and suites
 
 pytestmark = pytest.mark.integration
 
@@ -24,8 +26,8 @@ KNEELING = "how do I do the kneeling hip flexor stretch?"
 def test_the_validation_batches_reproduce_the_numbers_recorded_at_training(
     assistant: Assistant,
 ) -> None:
-    corpus = {d.doc_id: d.text for d in load_corpus(PROJECT_ROOT / "corpus")}
-    held = pairs(load_split(ROOT, corpus).validation)
+    corpus = {d.doc_id: d.text for d in load_corpus(SETTINGS.corpus_dir)}
+    held = pairs(load_split(SETTINGS.answers_dir, corpus).validation)
     model = assistant.conversation.model
     assert rates(model, held, assistant.retriever) == model.meta["validation"]
 
@@ -68,8 +70,11 @@ def test_a_question_standing_on_its_own_gets_no_context(
 ANSWER = """
 import json, sys
 from assistant.pipeline import build_assistant
+from assistant.process import use_threads
 from assistant.settings import Settings
-assistant = build_assistant(Settings())
+settings = Settings()
+use_threads(settings.torch_threads)  # as `assistant ask` does
+assistant = build_assistant(settings)
 for line in sys.stdin:
     history, question = json.loads(line)
     turn = assistant.conversation.contextualize(question, history)
@@ -82,8 +87,8 @@ for line in sys.stdin:
 def test_the_learned_answering_decisions_are_identical_across_processes(
     assistant: Assistant, shipped_settings: Settings
 ) -> None:
-    corpus = {d.doc_id: d.text for d in load_corpus(PROJECT_ROOT / "corpus")}
-    rows = load_split(ROOT, corpus).validation[::9]
+    corpus = {d.doc_id: d.text for d in load_corpus(SETTINGS.corpus_dir)}
+    rows = load_split(SETTINGS.answers_dir, corpus).validation[::9]
     lines = "".join(json.dumps([list(q.history), q.question]) + "\n" for q in rows)
     env = os.environ | {
         "HF_HUB_OFFLINE": "1",

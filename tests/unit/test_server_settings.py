@@ -63,3 +63,37 @@ def test_paths_default_to_the_checkout_or_else_the_current_folder(
     assert project_root(module) == tmp_path  # installed: no checkout around the package
     (tmp_path / "site" / "pyproject.toml").touch()
     assert project_root(module) == tmp_path / "site"  # a source checkout
+
+
+def test_eval_reads_its_suites_from_the_settings_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.evaluation.run import default_suites
+
+    (tmp_path / "sealed").mkdir()
+    for name in ("b.yaml", "a.yaml", "sealed/c.yaml", "notes.txt"):
+        (tmp_path / name).write_text("cases: []\n")
+    monkeypatch.setenv("ASSISTANT_EVALS_DIR", str(tmp_path))
+    found = default_suites(Settings())
+    assert found == [tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "sealed" / "c.yaml"]
+
+
+def test_an_empty_evals_folder_is_named_in_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+
+    monkeypatch.setenv("ASSISTANT_EVALS_DIR", str(tmp_path))
+    result = CliRunner().invoke(main, ["eval"], obj={"embeddings": object()})
+    assert result.exit_code == 2
+    assert f"none found in {tmp_path}" in result.output
+
+
+def test_the_training_folders_follow_the_training_setting(tmp_path: Path) -> None:
+    settings = Settings(training_dir=tmp_path)
+    assert (settings.answers_dir, settings.triage_dir) == (
+        tmp_path / "answers",
+        tmp_path / "triage",
+    )

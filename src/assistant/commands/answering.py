@@ -138,13 +138,22 @@ def train_followups(ctx: click.Context, out: Path | None) -> None:
         from assistant.indexing.corpus import load_corpus
         from assistant.indexing.embeddings import load_embeddings
         from assistant.pipeline import build_retriever
+        from assistant.process import use_threads
         from assistant.training.followups import train
 
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
-        embeddings = given_embeddings(ctx) or load_embeddings(settings.torch_threads)
+        use_threads(settings.torch_threads)
+        embeddings = given_embeddings(ctx) or load_embeddings()
         retriever = build_retriever(settings, embeddings)
-        model = train(documents, retriever, out or model_folder(), log=click.echo)
+        model = train(
+            documents,
+            retriever,
+            out or model_folder(),
+            log=click.echo,
+            root=settings.answers_dir,
+            evals=settings.evals_dir,
+        )
         show_followups(model.threshold, model.meta)
 
 
@@ -186,7 +195,13 @@ def train_kinds(ctx: click.Context, out: Path | None) -> None:
         settings = load_settings()
         documents = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
         assistant = training_assistant(ctx, settings)
-        model = train(documents, assistant.conversation, out or model_folder(), click.echo)
+        model = train(
+            documents,
+            assistant.conversation,
+            out or model_folder(),
+            click.echo,
+            root=settings.answers_dir,
+        )
         show_kinds(model.meta)
 
 

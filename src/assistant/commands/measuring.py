@@ -38,17 +38,21 @@ def check_triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
     from assistant.commands.shared import user_errors
 
     with user_errors(ctx.obj["debug"]):
+        from assistant.commands.shared import load_settings
         from assistant.evaluation.cases import load_suite
+        from assistant.evaluation.run import default_suites
         from assistant.evaluation.triage_report import triage_report
         from assistant.safety.detector import Detector, packaged_kind
         from assistant.safety.rules import load_rules
 
-        paths = list(suites) or default_triage_suites()
+        settings = load_settings()
+        triage_suites = [p for p in default_suites(settings) if p.stem.startswith("triage")]
+        paths = list(suites) or triage_suites
         # The sentence embeddings are loaded only for a model kind that reads them.
         vectorize = embedding_vectorizer(packaged_kind())
         detector = Detector.load(load_rules(), vectorize=vectorize)
         for path in paths:
-            report = triage_report(detector, load_suite(path))
+            report = triage_report(detector, load_suite(path, settings.corpus_dir))
             click.echo("\n".join([f"\n{path}", *report.lines()]))
 
 
@@ -72,13 +76,14 @@ def train_triage(ctx: click.Context, kind: str | None, data: Path | None, out: P
     from assistant.commands.shared import user_errors
 
     with user_errors(ctx.obj["debug"]):
+        from assistant.commands.shared import load_settings
         from assistant.safety.detector import model_folder, packaged_kind
         from assistant.safety.rules import load_rules
-        from assistant.safety.training import TRAINING_ROOT, train
+        from assistant.safety.training import train
 
         kind = kind or packaged_kind()
         meta = train(
-            data or TRAINING_ROOT,
+            data or load_settings().triage_dir,
             out or model_folder(),
             load_rules(),
             kind,
@@ -106,13 +111,17 @@ def compare_triage(ctx: click.Context, data: Path | None) -> None:
     from assistant.commands.shared import user_errors
 
     with user_errors(ctx.obj["debug"]):
+        from assistant.commands.shared import load_settings
         from assistant.safety.measuring import table
         from assistant.safety.rules import load_rules
-        from assistant.safety.training import TRAINING_ROOT, compare
+        from assistant.safety.training import compare
 
         book = load_rules()
         rows = compare(
-            data or TRAINING_ROOT, book, embedding_vectorizer("embedding"), log=click.echo
+            data or load_settings().triage_dir,
+            book,
+            embedding_vectorizer("embedding"),
+            log=click.echo,
         )
         click.echo(table(rows, book))
 
@@ -121,16 +130,12 @@ def embedding_vectorizer(kind: str) -> Embed | None:
     """The sentence embeddings, for model kinds that read them."""
     if "embedding" not in kind:
         return None
+    from assistant.commands.shared import load_settings
     from assistant.indexing.embeddings import load_embeddings
+    from assistant.process import use_threads
 
-    return load_embeddings(threads=2).embed_documents
-
-
-def default_triage_suites() -> list[Path]:
-    """The triage validation suite and every sealed triage set."""
-    from assistant.evaluation.run import default_suites
-
-    return [path for path in default_suites() if path.stem.startswith("triage")]
+    use_threads(load_settings().ingest_threads)  # bulk: every training message at once
+    return load_embeddings().embed_documents
 
 
 @click.command("eval")
@@ -185,11 +190,14 @@ def evaluate(
     """
     from assistant.commands.shared import given_embeddings, load_settings
     from assistant.evaluation.run import run_eval
+    from assistant.process import use_threads
 
     bounds = parse_overrides(overrides)
     try:
+        settings = load_settings()
+        use_threads(settings.torch_threads)  # as when answering on the page
         passed = run_eval(
-            load_settings(),
+            settings,
             list(suites),
             k=k,
             baseline=baseline,

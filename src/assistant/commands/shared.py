@@ -123,7 +123,9 @@ def load_assistant(
     """The assistant, building the index first (with a progress bar) if there is none
     (`learned=False`: without the learned gate and ranker, to train them)."""
     from assistant.pipeline import build_assistant
+    from assistant.process import use_threads
 
+    use_threads(settings.torch_threads)
     return build_assistant(
         settings, embeddings=embeddings, progress=noisy_progress, learned=learned
     )

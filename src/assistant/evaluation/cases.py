@@ -68,13 +68,14 @@ class Suite(BaseModel):
     cases: list[Case] = Field(default_factory=list)
 
 
-def load_suite(path: Path) -> list[Case]:
+def load_suite(path: Path, corpus_dir: Path | None = None) -> list[Case]:
     """The cases of a suite file (see `read_suite`)."""
-    return read_suite(path).cases
+    return read_suite(path, corpus_dir).cases
 
 
-def read_suite(path: Path) -> Suite:
-    """Read a suite file; raise AssistantError naming the file, case and field at fault."""
+def read_suite(path: Path, corpus_dir: Path | None = None) -> Suite:
+    """Read a suite file; raise AssistantError naming the file, case and field at fault.
+    `corpus_dir` (default: the settings' one) checks the quotes of its question batches."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -104,7 +105,7 @@ def read_suite(path: Path) -> Suite:
         )
         suite.thresholds = Thresholds()
     suite.cases += batch_cases(path, suite.batches)
-    suite.cases += question_cases(path, suite.questions)
+    suite.cases += question_cases(path, suite.questions, corpus_dir)
     if not suite.cases:
         raise AssistantError(f"{path}: the suite has no cases")
     seen: set[str] = set()
@@ -156,13 +157,16 @@ def batch_cases(path: Path, batches: list[str]) -> list[Case]:
     return cases
 
 
-def question_cases(path: Path, batches: list[str]) -> list[Case]:
+def question_cases(path: Path, batches: list[str], corpus_dir: Path | None) -> list[Case]:
     """The rows of labelled client-question batches as cases (id `batch:line`)."""
     from assistant.answering.data import read_batch
     from assistant.indexing.corpus import load_corpus
-    from assistant.settings import PROJECT_ROOT
+    from assistant.settings import Settings
 
-    corpus = {d.doc_id: d.text for d in load_corpus(PROJECT_ROOT / "corpus")}
+    if not batches:
+        return []
+    corpus_dir = corpus_dir or Settings().corpus_dir
+    corpus = {d.doc_id: d.text for d in load_corpus(corpus_dir)}
     cases = []
     for name in batches:
         batch = (path.parent / name).resolve()

@@ -19,12 +19,12 @@ from assistant.evaluation.console import show, show_comparison
 from assistant.evaluation.report import build_report, compare, run_metadata, write_reports
 from assistant.evaluation.runner import run_suite
 from assistant.pipeline import build_assistant
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
 
 
-def default_suites() -> list[Path]:
-    """Every suite in evals/ and evals/sealed/ (of the current folder, else of the project)."""
-    folder = Path("evals") if Path("evals").is_dir() else PROJECT_ROOT / "evals"
+def default_suites(settings: Settings) -> list[Path]:
+    """Every suite in the settings' evals folder and its sealed/ folder."""
+    folder = settings.evals_dir
     return sorted(folder.glob("*.yaml")) + sorted((folder / "sealed").glob("*.yaml"))
 
 
@@ -44,10 +44,11 @@ def run_eval(
     With several `generators` the suites run once per backend (reports in OUT/<backend>/)
     and a table compares them.
     """
-    paths = paths or default_suites()
+    paths = paths or default_suites(settings)
     if not paths:
-        raise AssistantError("no suite files given and none found in evals/")
-    suites = [(path, read_suite(path)) for path in paths]  # every file is checked before running
+        raise AssistantError(f"no suite files given and none found in {settings.evals_dir}")
+    # Every file is checked before anything runs.
+    suites = [(path, read_suite(path, settings.corpus_dir)) for path in paths]
     runs = [with_generator(settings, name) for name in dict.fromkeys(generators)] or [settings]
     earlier = read_baseline(baseline) if baseline else None
     assistant = build_assistant(runs[0], embeddings=embeddings)

@@ -35,14 +35,13 @@ def max_tokens() -> int:
     return int(config["max_seq_length"])
 
 
-def load_embeddings(threads: int = 1) -> MiniLM:
-    """Load the model once, on the CPU, as a LangChain `Embeddings` with unit-length vectors."""
-    import torch
+def load_embeddings() -> MiniLM:
+    """Load the model once, on the CPU, as a LangChain `Embeddings` with unit-length vectors
+    (with as many threads as the entry point chose: `process.use_threads`)."""
     from langchain_huggingface import HuggingFaceEmbeddings
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar on every start
-    torch.set_num_threads(threads)
     documents = HuggingFaceEmbeddings(
         model_name=str(model_path()),
         model_kwargs={"device": "cpu", "local_files_only": True},
@@ -66,13 +65,6 @@ class MiniLM(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encoder.embed(text)
-
-
-def set_threads(threads: int) -> None:
-    """Change how many CPU threads torch uses (two for bulk ingest, one for answering)."""
-    import torch
-
-    torch.set_num_threads(threads)
 
 
 @cache

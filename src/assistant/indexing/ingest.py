@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import AssistantError
 from assistant.indexing.chunking import Chunk, TokenCounter, chunk_document
 from assistant.indexing.corpus import load_corpus
-from assistant.indexing.embeddings import Embed, load_token_counter, set_threads
+from assistant.indexing.embeddings import Embed, load_token_counter
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.kept_chunks import CHUNKS, save_chunks
 from assistant.indexing.lexical import FILES as LEXICAL_FILES
@@ -241,18 +241,14 @@ def build_index(
             else [*([current] if current else []), *leftovers(home, settings, embeddings)]
         )
         target = open_store(settings, home.new_generation(), embeddings)
-        set_threads(settings.ingest_threads)
-        try:
-            report = ingest(
-                chunks,
-                target,
-                current=manifest,
-                embed=embeddings.embed_documents,
-                donors=donors,
-                progress=progress,
-            )
-        finally:
-            set_threads(settings.torch_threads)
+        report = ingest(
+            chunks,
+            target,
+            current=manifest,
+            embed=embeddings.embed_documents,
+            donors=donors,
+            progress=progress,
+        )
         home.switch(target.path)
         return report
 

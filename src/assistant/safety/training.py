@@ -36,9 +36,7 @@ from assistant.safety.measuring import evaluate, latency_ms, summary
 from assistant.safety.model import Blend, Model, Scorer, load, save
 from assistant.safety.rules import RuleBook
 from assistant.safety.thresholds import choose, recall_threshold
-from assistant.settings import PROJECT_ROOT
 
-TRAINING_ROOT = PROJECT_ROOT / "training" / "triage"
 RECALL = 0.97  # wanted recall per rule on out-of-fold scores
 URGENT_RECALL = 0.99  # for the urgent rules
 SYMPTOMS_RECALL = 0.95  # the safety notice: most messages that describe a complaint get it
@@ -185,7 +183,7 @@ def cached_name(part: str) -> str:
     return f"{part}-{hashlib.sha256(repr(settings).encode()).hexdigest()[:8]}"
 
 
-CACHE = TRAINING_ROOT / ".cache"
+CACHE = ".cache"  # beside the batches: out-of-fold scores, keyed by data and settings
 
 
 def blind_rows(examples: Sequence[Example]) -> list[int]:
@@ -239,7 +237,7 @@ def train(
     """Fit the `kind` model on the training batches, choose its thresholds, measure it on the
     validation batches and save it with its data fingerprint, settings and numbers."""
     split = load_split(root, book)
-    bases = Bases(split, book, vectorize, log, CACHE)
+    bases = Bases(split, book, vectorize, log, root / CACHE)
     thresholds = thresholds_from(bases.scores(kind), split, book)
     confident = CONFIDENT if "+" in kind else None
     detector = Detector(book, bases.model(kind), thresholds, confident)
@@ -271,7 +269,7 @@ def compare(
 ) -> list[dict[str, Any]]:
     """Every kind, alone and with the number patterns, measured on the validation batches."""
     split = load_split(root, book)
-    bases = Bases(split, book, vectorize, log, CACHE)
+    bases = Bases(split, book, vectorize, log, root / CACHE)
     rows = []
     for kind in KINDS:
         if any(part not in bases.fit for part in kind.split("+")):

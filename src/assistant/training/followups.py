@@ -28,10 +28,8 @@ from assistant.answering.followups import (
 )
 from assistant.errors import AssistantError
 from assistant.safety.data import fingerprint
-from assistant.settings import PROJECT_ROOT
 
-ROOT = PROJECT_ROOT / "training" / "answers"
-DEV_SUITE = PROJECT_ROOT / "evals" / "answers.yaml"
+DEV_SUITE = "answers.yaml"  # in the evals folder: its follow-ups are training data too
 SEED = 20261202
 FOLDS = 5
 C = 4.0
@@ -70,7 +68,7 @@ def pairs(rows: Sequence[Question]) -> list[Pair]:
     return found
 
 
-def dev_pairs(path: Path = DEV_SUITE) -> list[Pair]:
+def dev_pairs(path: Path) -> list[Pair]:
     """The dev suite's follow-up cases (all lean on their history)."""
     from assistant.evaluation.cases import load_suite
 
@@ -139,19 +137,22 @@ def train(
     corpus: Corpus,
     out: Path,
     log: Callable[[str], object] = print,
-    root: Path = ROOT,
+    *,
+    root: Path,
+    evals: Path,
 ) -> FollowUps:
-    """Fit on the training batches and the dev suite, choose the threshold out of fold,
-    measure on the validation batches, and save with data fingerprint, settings and numbers."""
+    """Fit on the training batches in `root` and the dev suite in `evals`, choose the threshold
+    out of fold, measure on the validation batches, and save with data fingerprint, settings
+    and numbers."""
     split = load_split(root, documents)
-    found = pairs(split.train) + dev_pairs()
+    found = pairs(split.train) + dev_pairs(evals / DEV_SUITE)
     held = pairs(split.validation)
     log(f"follow-ups: {len(found)} training pairs, {len(held)} validation pairs")
     pairings, idf = read(found, corpus), corpus.idf
     threshold = round(choose(out_of_fold(found, pairings, idf), found), 6)
     weights, bias = fit(found, pairings, idf)
     model = FollowUps(weights, bias, threshold, {})
-    files = [*sorted((root / "batches").glob("*.jsonl")), root / "split.yaml", DEV_SUITE]
+    files = [*sorted((root / "batches").glob("*.jsonl")), root / "split.yaml", evals / DEV_SUITE]
     model.meta.update(
         {
             "data": {"fingerprint": fingerprint(files), "train_pairs": len(found)},

@@ -15,9 +15,7 @@ from assistant.answering.data import Question, load_split
 from assistant.answering.followups import Conversation
 from assistant.answering.kinds import CHAR_NGRAMS, N_FEATURES, WORD_NGRAMS, Kind, Kinds, design
 from assistant.safety.data import fingerprint
-from assistant.settings import PROJECT_ROOT
 
-ROOT = PROJECT_ROOT / "training" / "answers"
 SEED = 20261202
 C = 16.0
 
@@ -41,7 +39,8 @@ def train(
     conversation: Conversation,
     out: Path,
     log: Callable[[str], object] = print,
-    root: Path = ROOT,
+    *,
+    root: Path,
 ) -> Kinds:
     """Fit on the training batches' answerable questions, measure on the validation batches,
     and save with data fingerprint, settings and numbers."""

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.answering.data import Question, load_split
 from assistant.answering.ranking import FEATURES, Memory, Ranker, marked
 from assistant.safety.data import fingerprint
-from assistant.training.scope import FOLDS, ROOT
+from assistant.training.scope import FOLDS
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -114,7 +114,8 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
     from assistant.indexing.corpus import load_corpus
 
     corpus = {d.doc_id: d.text for d in load_corpus(assistant.settings.corpus_dir)}
-    split = load_split(ROOT, corpus)
+    root = assistant.settings.answers_dir
+    split = load_split(root, corpus)
     train_rows = [q for q in split.train if q.in_scope]
     held = [q for q in split.validation if q.in_scope]
     log(f"ranker: reading {len(train_rows)} training and {len(held)} validation questions")
@@ -134,7 +135,7 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
         "hand_top1": round(top_one(checks, rows, lambda m: m[:, hand]), 4),
         "questions": len(checks),
     }
-    files = [*sorted((ROOT / "batches").glob("*.jsonl")), ROOT / "split.yaml"]
+    files = [*sorted((root / "batches").glob("*.jsonl")), root / "split.yaml"]
     ranker.meta.update(
         {
             "data": {"fingerprint": fingerprint(files), "train_questions": len(train_rows),

@@ -17,7 +17,6 @@ from assistant.answering.data import load_split
 from assistant.answering.ranking import Memory, Ranker
 from assistant.training import ranking as rt
 from assistant.training.ranking_encoders import HAND, USABLE, Bi, Cross, Model, picks
-from assistant.training.scope import ROOT
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
@@ -98,7 +97,10 @@ def compare(
 
     threads, table = torch.get_num_threads(), []
     torch.set_num_threads(1)
-    split = load_split(ROOT, {d.doc_id: d.text for d in load_corpus(assistant.settings.corpus_dir)})
+    settings = assistant.settings
+    split = load_split(
+        settings.answers_dir, {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
+    )
     train = [q for q in split.train if q.in_scope][::every]
     validation = [q for q in split.validation if q.in_scope][::every]
     log(f"compare: reading {len(train)} training and {len(validation)} validation questions")

@@ -24,12 +24,10 @@ from assistant.answering.scope import (
 from assistant.errors import AssistantError
 from assistant.lexicon import MEDICINE
 from assistant.safety.data import fingerprint  # the same hash of data files
-from assistant.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from assistant.assistant import Assistant
 
-ROOT = PROJECT_ROOT / "training" / "answers"
 DEV_SUITES = ("answers.yaml", "retrieval.yaml", "scope.yaml")  # training data too
 SEED = 20261201
 FOLDS = 5
@@ -46,9 +44,10 @@ class Labelled:
 
 
 def labelled(
-    root: Path, corpus: dict[str, str]
+    root: Path, evals: Path, corpus: dict[str, str]
 ) -> tuple[list[Labelled], list[Labelled], list[Path]]:
-    """Training rows (blind training batches and the dev suites) and validation rows."""
+    """Training rows (blind training batches in `root` and the dev suites in `evals`) and
+    validation rows."""
     from assistant.evaluation.cases import load_suite
 
     split = load_split(root, corpus)
@@ -57,7 +56,7 @@ def labelled(
         return [Labelled(q.batch, q.history, q.question, q.in_scope) for q in found]
 
     train = rows(split.train)
-    suites = [PROJECT_ROOT / "evals" / name for name in DEV_SUITES]
+    suites = [evals / name for name in DEV_SUITES]
     for path in suites:
         for case in load_suite(path):
             # Answerable: labelled so, or given documents or facts to find.
@@ -163,8 +162,9 @@ def train(assistant: Assistant, out: Path, log: Callable[[str], object] = print)
     validation batches and save it with its data fingerprint, settings and numbers."""
     from assistant.indexing.corpus import load_corpus
 
-    corpus = {d.doc_id: d.text for d in load_corpus(assistant.settings.corpus_dir)}
-    train_rows, validation, files = labelled(ROOT, corpus)
+    settings = assistant.settings
+    corpus = {d.doc_id: d.text for d in load_corpus(settings.corpus_dir)}
+    train_rows, validation, files = labelled(settings.answers_dir, settings.evals_dir, corpus)
     log(f"scope: reading {len(train_rows)} training and {len(validation)} validation questions")
     evidence = gather(assistant, train_rows)
     held = gather(assistant, validation)
