@@ -139,6 +139,14 @@ def index_answers(settings: Settings, embeddings: Embeddings) -> list[str]:
     return [assistant.ask(q).text for q in INDEX_QUESTIONS]
 
 
+def index_passages(settings: Settings, embeddings: Embeddings) -> list[str]:
+    """What a fresh assistant retrieves for each of INDEX_QUESTIONS (the passages' texts and
+    scores, one string a question): which index is in use, whatever model embeds."""
+    assistant = build_assistant(settings, embeddings=embeddings)
+    found = [assistant.look_up(q)[1].passages for q in INDEX_QUESTIONS]
+    return ["\n".join(f"{p.score:.6f} {p.chunk.text}" for p in passages) for passages in found]
+
+
 def current_store(settings: Settings, embeddings: Embeddings) -> Store:
     """The index generation in use."""
     path = IndexHome(settings.index_dir).current()

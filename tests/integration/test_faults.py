@@ -1,7 +1,7 @@
 """The ingest fault suite, small: a real `assistant ingest` process SIGKILLed at named points of
-its work, then the index checked (the old one answering exactly as before, or the complete new
+its work, then the index checked (the old one retrieving exactly as before, or the complete new
 one, never a mix) and a following ingest checked for correct counts. `benchmarks/faults.py`
-runs every point and kills at spread-out moments too."""
+runs every point, with the real model, and kills at spread-out moments too."""
 
 from __future__ import annotations
 
@@ -14,10 +14,18 @@ from assistant.commands.faults import POINTS, ingest_command, ingest_env, kill_a
 from assistant.indexing.embeddings import load_token_counter
 from assistant.indexing.generations import GENERATION
 from assistant.indexing.ingest import build_chunks, build_index
-from assistant.settings import Settings
-from tests.helpers import CountingEmbeddings, current_store, edit, index_answers, kept_sentences
+from assistant.settings import PROJECT_ROOT, Settings
+from tests.helpers import CountingEmbeddings, current_store, edit, index_passages, kept_sentences
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.fake_model]
+# Each ingest child embeds with the same deterministic fake as the test (its vectors match the
+# test's; no model to load): what is under test is what survives a kill, not answer quality.
+FAKE = "tests.helpers:HashEmbeddings"
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """An ingest child's environment, able to import FAKE wherever the tests run from."""
+    return ingest_env(settings.corpus_dir, settings.data_dir) | {"PYTHONPATH": str(PROJECT_ROOT)}
 
 
 def generations_on_disk(settings: Settings) -> list[str]:
@@ -29,7 +37,7 @@ def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix
     settings: Settings, embeddings: CountingEmbeddings, point: str
 ) -> None:
     build_index(settings, embeddings)
-    before = index_answers(settings, embeddings)
+    before = index_passages(settings, embeddings)
     old_ids = sorted(current_store(settings, embeddings).manifest())
     old_sentences = kept_sentences(settings)
     edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
@@ -37,15 +45,15 @@ def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix
     # Every chunk embedded again when killed mid-embedding (the edit alone is one chunk).
     options = ["--rebuild"] if point == "mid-embedding" else []
 
-    status = kill_at(point, ingest_env(settings.corpus_dir, settings.data_dir), options)
+    status = kill_at(point, child_env(settings), options, FAKE)
 
     assert status == -signal.SIGKILL
     stored = sorted(current_store(settings, embeddings).manifest())
-    after = index_answers(settings, embeddings)
-    if POINTS[point]:  # killed once the new index was in use: it index_answers, complete
+    after = index_passages(settings, embeddings)
+    if POINTS[point]:  # killed once the new index was in use: it is read, complete
         assert stored == new_ids
         assert "45 seconds" in after[0]
-    else:  # killed before: the old index, answering exactly as before
+    else:  # killed before: the old index, retrieving exactly as before
         assert stored == old_ids
         assert after == before
     embeddings.embedded = 0
@@ -65,10 +73,10 @@ def test_two_ingest_processes_started_at_once_never_corrupt_the_index(
 ) -> None:
     build_index(settings, embeddings)
     edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
-    env = ingest_env(settings.corpus_dir, settings.data_dir)
+    env = child_env(settings)
     children = [
         subprocess.Popen(
-            ingest_command(None, ["--rebuild"]),
+            ingest_command(None, ["--rebuild"], FAKE),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -84,4 +92,4 @@ def test_two_ingest_processes_started_at_once_never_corrupt_the_index(
     store = current_store(settings, embeddings)
     assert sorted(store.manifest()) == new_ids
     assert store.count() == len(new_ids)
-    assert "45 seconds" in index_answers(settings, embeddings)[0]
+    assert "45 seconds" in index_passages(settings, embeddings)[0]

@@ -184,4 +184,4 @@ def test_scaled_up_scoring_ranks_exactly_as_the_plain_loops() -> None:
         assert retriever.siblings(chunk_) == plain
     for typo in ["bridgge", "musclles", "strettch", "overhaed", "fasciaa", "kneeell", "zzzzzz"]:
         close = difflib.get_close_matches(typo, retriever.vocabulary, n=1, cutoff=0.8)
-        assert retriever.correct([typo]) == [close[0] if close else typo]
+        assert retriever.speller.correct([typo]) == [close[0] if close else typo]

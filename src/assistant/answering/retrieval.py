@@ -3,8 +3,6 @@ single sentences, fused by reciprocal rank."""
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from assistant.indexing.sentence_vectors import (
 from assistant.indexing.store import Store
 from assistant.lexicon import load_lexicon
 from assistant.text.normalise import normalise
+from assistant.text.spelling import Speller
 from assistant.text.terms import terms
 
 # How much a question's share of unknown words lowers its closeness (chosen on evals/scope.yaml).
@@ -130,11 +129,7 @@ class HybridRetriever:
         self.has_sentences = counts > 0
         # Where each chunk that has sentences starts in `flat_sentences` (increasing).
         self.sentence_starts = (np.cumsum(counts) - counts)[self.has_sentences]
-        self.known = frozenset(self.vocabulary)
-        self.corrected: dict[str, str] = {}  # a word the corpus lacks → its correction
-        self.by_length: dict[int, list[str]] = {}
-        for word in self.vocabulary:
-            self.by_length.setdefault(len(word), []).append(word)
+        self.speller = Speller(self.vocabulary)
         self.sections: dict[tuple[str, str], list[Chunk]] = {}
         for chunk in sorted(self.chunks.values(), key=lambda c: c.start):
             self.sections.setdefault((chunk.doc_id, chunk.section), []).append(chunk)
@@ -197,8 +192,8 @@ class HybridRetriever:
 
     def coverage(self, query: str) -> float:
         """Share of the query's content words (typos corrected) that the corpus uses at all."""
-        query_terms = self.correct(terms(query))
-        known = self.known
+        query_terms = self.speller.correct(terms(query))
+        known = self.speller.known
         found = [t in known or bool(known & set(self.synonyms(t))) for t in query_terms]
         return sum(found) / len(found) if found else 0.0
 
@@ -213,30 +208,11 @@ class HybridRetriever:
 
     def lexical(self, query: str) -> list[tuple[str, float]]:
         """BM25 ranking of chunk ids with a positive score; misspelt words are corrected first."""
-        query_terms = self.correct(terms(query))
+        query_terms = self.speller.correct(terms(query))
         query_terms += [s for t in query_terms for s in self.synonyms(t)]
         scores = self.words.scores(query_terms)
         best = np.argsort(-scores, kind="stable")[: self.candidates]  # ties: in index order
         return [(self.ids[i], float(scores[i])) for i in best if scores[i] > 0]
-
-    def correct(self, query_terms: list[str]) -> list[str]:
-        """Map words the corpus never uses to a close corpus word (typos: “streching”)."""
-        fixed = []
-        for term in query_terms:
-            if term in self.known or len(term) < 5:
-                fixed.append(term)
-                continue
-            # Only words of a length within 1.5 times can reach a ratio of 0.8 (2 × matches /
-            # both lengths): the same match as searching the whole vocabulary, far faster.
-            if term not in self.corrected:
-                lengths = range(math.ceil(len(term) / 1.5), math.floor(len(term) * 1.5) + 1)
-                near = [w for n in lengths for w in self.by_length.get(n, ())]
-                close = difflib.get_close_matches(term, near, n=1, cutoff=0.8)
-                if len(self.corrected) > 10_000:  # a bound, not a policy: any entry is cheap
-                    self.corrected.clear()
-                self.corrected[term] = close[0] if close else term
-            fixed.append(self.corrected[term])
-        return fixed
 
 
 def sentence_closeness(best_sentence: float, coverage: float) -> float:

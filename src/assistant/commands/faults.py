@@ -4,8 +4,10 @@ point, or after a chosen delay. Used by `tests/integration/test_faults.py` (name
 
 The named points are reached by running the ingest command in a child process that first wraps
 one function of the ingest path so that it kills its own process there (`python -m
-assistant.commands.faults POINT [ingest options]`): the kill is the kernel's, so nothing is
-flushed, closed or cleaned up, exactly as when the power goes.
+assistant.commands.faults [--embeddings MODULE:FACTORY] POINT [ingest options]`): the kill is
+the kernel's, so nothing is flushed, closed or cleaned up, exactly as when the power goes.
+`--embeddings` hands the ingest a model made by that factory (the tests' deterministic fake)
+instead of loading the real one; POINT `none` kills nowhere.
 """
 
 from __future__ import annotations
@@ -115,17 +117,23 @@ POINTS: dict[str, bool] = {
 }
 
 
-def ingest_command(point: str | None, options: Sequence[str]) -> list[str]:
-    """The command line of an ingest child, killed at `point` (None: not at a named point)."""
-    if point is None:
+def ingest_command(
+    point: str | None, options: Sequence[str], embeddings: str | None = None
+) -> list[str]:
+    """The command line of an ingest child, killed at `point` (None: not at a named point),
+    embedding with the model `embeddings` (MODULE:FACTORY) makes, else the real one."""
+    if point is None and embeddings is None:
         return [sys.executable, "-m", "assistant", "ingest", *options]
-    return [sys.executable, "-m", "assistant.commands.faults", point, *options]
+    given = ["--embeddings", embeddings] if embeddings else []
+    return [sys.executable, "-m", "assistant.commands.faults", *given, point or "none", *options]
 
 
-def kill_at(point: str, env: Mapping[str, str], options: Sequence[str] = ()) -> int:
+def kill_at(
+    point: str, env: Mapping[str, str], options: Sequence[str] = (), embeddings: str | None = None
+) -> int:
     """Run an ingest child that kills itself at `point`; its exit status (-9 when killed)."""
     done = subprocess.run(
-        ingest_command(point, options),
+        ingest_command(point, options, embeddings),
         env=dict(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -180,11 +188,20 @@ def ingest_env(corpus_dir: Path, data_dir: Path) -> dict[str, str]:
 
 
 def main(argv: Sequence[str]) -> None:
-    """Child entry: install the kill point, then run `assistant ingest` with the options."""
-    install(argv[0])
+    """Child entry: install the kill point, then run `assistant ingest` with the options (and
+    the model `--embeddings MODULE:FACTORY` makes, if given)."""
+    import importlib
+
     from assistant.cli import main as command
 
-    command(args=["ingest", *argv[1:]], prog_name="assistant")
+    obj: dict[str, Any] = {}
+    if argv[0] == "--embeddings":
+        module, _, factory = argv[1].partition(":")
+        obj["embeddings"] = getattr(importlib.import_module(module), factory)()
+        argv = argv[2:]
+    if argv[0] != "none":
+        install(argv[0])
+    command(args=["ingest", *argv[1:]], prog_name="assistant", obj=obj)
 
 
 if __name__ == "__main__":

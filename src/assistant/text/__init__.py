@@ -1,2 +1,3 @@
 """Text handling shared by the stages: normalisation of a user's text, cleaning, anaphora,
-sentence spans and the terms lexical matching compares (with their stemmer)."""
+sentence spans, the terms lexical matching compares (with their stemmer) and the spelling
+correction of those terms."""
