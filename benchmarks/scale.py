@@ -104,15 +104,15 @@ def percentile(values: list[float], share: float) -> float:
 
 def recall_at_10(store: Store, embeddings: Any, questions: list[str]) -> float:
     """Share of the exact 10 nearest chunks that Chroma's HNSW search returns."""
-    everything = store._collection.get(include=["embeddings"])
-    ids = np.array(everything["ids"])
-    matrix = np.array(everything["embeddings"], dtype=np.float32)
+    stored = store.vectors(list(store.manifest()))
+    ids = np.array(list(stored))
+    matrix = np.array(list(stored.values()), dtype=np.float32)
     found = []
     for question in questions:
         vector = np.array(embeddings.embed_query(question), dtype=np.float32)
         exact = set(ids[np.argsort(-(matrix @ vector))[:10]])
-        approximate = store._collection.query(query_embeddings=[vector.tolist()], n_results=10)
-        found.append(len(exact & set(approximate["ids"][0])) / 10)
+        approximate = {chunk.chunk_id for chunk, _ in store.search(vector.tolist(), 10)}
+        found.append(len(exact & approximate) / 10)
     return statistics.mean(found)
 
 
