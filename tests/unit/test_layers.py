@@ -14,7 +14,7 @@ import assistant
 ROOT = Path(assistant.__file__).parent
 # Bottom to top (README, "Architecture"). Within a layer modules may import each other.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("shared", {"errors", "settings", "answer", "lexicon", "process", "text"}),
+    ("shared", {"errors", "settings", "answer", "lexicon", "process", "batches", "text"}),
     ("indexing", {"indexing"}),
     ("safety", {"safety"}),
     ("answering", {"answering"}),

@@ -7,7 +7,6 @@ says what kind of question the articles do not answer.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,8 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.batches import read_rows
 from assistant.errors import AssistantError
 
 QuestionType = Literal["list", "how-to", "numbers", "why", "yes-no", "what", "other"]
@@ -91,19 +91,9 @@ def plain(text: str) -> str:
 def read_batch(path: Path, corpus: Mapping[str, str]) -> list[Question]:
     """Every row of one batch; an AssistantError names the file, line and fault (a sentence that
     is not verbatim in its document, a fact not in its sentences, an unknown document)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssistantError(f"{path}: cannot read: {exc}") from exc
     texts = {doc: plain(text) for doc, text in corpus.items()}
     found = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = Row.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise AssistantError(f"{path}:{number}: {' '.join(str(exc).split())}") from exc
+    for number, row in read_rows(path, Row):
         fault = check(row, texts)
         if fault:
             raise AssistantError(f"{path}:{number}: {fault}")

@@ -7,14 +7,14 @@ rules the whole row shows by its last turn; `turn_labels` what each turn shows r
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from assistant.batches import read_rows
 from assistant.errors import AssistantError
 
 # "harmless" is the sealed sets' word for any benign single message.
@@ -81,17 +81,7 @@ def read_batch(path: Path, rule_ids: Iterable[str]) -> list[Example]:
     """Every row of one batch file; an AssistantError names the file, line and fault."""
     known = frozenset(rule_ids)
     examples = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssistantError(f"{path}: cannot read: {exc}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = Row.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise AssistantError(f"{path}:{number}: {' '.join(str(exc).split())}") from exc
+    for number, row in read_rows(path, Row):
         unknown = (set(row.labels) | {r for t in row.turn_labels or () for r in t}) - known
         if unknown:
             raise AssistantError(f"{path}:{number}: unknown rule id {sorted(unknown)[0]!r}")
