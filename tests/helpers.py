@@ -26,9 +26,13 @@ from assistant.indexing.generations import IndexHome
 from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
-from assistant.settings import Settings
+from assistant.settings import PROJECT_ROOT, Settings
 
 # The public JSON contract of an answer and of each of its citations (README).
+# The checkout's own data, whatever ASSISTANT_* says (the tests that reproduce recorded numbers).
+SHIPPED_CORPUS = PROJECT_ROOT / "corpus"
+SHIPPED_ANSWERS = PROJECT_ROOT / "training" / "answers"
+SHIPPED_EVALS = PROJECT_ROOT / "evals"
 ANSWER_KEYS = {
     "question", "answer", "citations", "in_scope", "referral", "red_flags", "timings_ms",
     "generator", "fallback", "note", "safety_notice",
@@ -131,12 +135,6 @@ def answering_with(assistant: Assistant, settings: Settings) -> Assistant:
     )
     copied.generator = load_generator(settings, assistant.composer.vectors)
     return copied
-
-
-def index_answers(settings: Settings, embeddings: Embeddings) -> list[str]:
-    """A fresh assistant's answers to INDEX_QUESTIONS."""
-    assistant = build_assistant(settings, embeddings=embeddings)
-    return [assistant.ask(q).text for q in INDEX_QUESTIONS]
 
 
 def index_passages(settings: Settings, embeddings: Embeddings) -> list[str]:

@@ -5,6 +5,7 @@ runs every point, with the real model, and kills at spread-out moments too."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 
@@ -25,7 +26,10 @@ FAKE = "tests.helpers:HashEmbeddings"
 
 def child_env(settings: Settings) -> dict[str, str]:
     """An ingest child's environment, able to import FAKE wherever the tests run from."""
-    return ingest_env(settings.corpus_dir, settings.data_dir) | {"PYTHONPATH": str(PROJECT_ROOT)}
+    env = ingest_env(settings.corpus_dir, settings.data_dir)
+    return env | {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    }
 
 
 def generations_on_disk(settings: Settings) -> list[str]:

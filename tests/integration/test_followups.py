@@ -15,8 +15,7 @@ from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
 from assistant.settings import Settings
 from assistant.training.followups import pairs, rates
-
-SETTINGS = Settings()  # the checkout's corpus, training batches and suites
+from tests.helpers import SHIPPED_ANSWERS, SHIPPED_CORPUS
 
 pytestmark = pytest.mark.integration
 
@@ -26,8 +25,8 @@ KNEELING = "how do I do the kneeling hip flexor stretch?"
 def test_the_validation_batches_reproduce_the_numbers_recorded_at_training(
     assistant: Assistant,
 ) -> None:
-    corpus = {d.doc_id: d.text for d in load_corpus(SETTINGS.corpus_dir)}
-    held = pairs(load_split(SETTINGS.answers_dir, corpus).validation)
+    corpus = {d.doc_id: d.text for d in load_corpus(SHIPPED_CORPUS)}
+    held = pairs(load_split(SHIPPED_ANSWERS, corpus).validation)
     model = assistant.conversation.model
     assert rates(model, held, assistant.retriever) == model.meta["validation"]
 
@@ -87,8 +86,8 @@ for line in sys.stdin:
 def test_the_learned_answering_decisions_are_identical_across_processes(
     assistant: Assistant, shipped_settings: Settings
 ) -> None:
-    corpus = {d.doc_id: d.text for d in load_corpus(SETTINGS.corpus_dir)}
-    rows = load_split(SETTINGS.answers_dir, corpus).validation[::9]
+    corpus = {d.doc_id: d.text for d in load_corpus(SHIPPED_CORPUS)}
+    rows = load_split(SHIPPED_ANSWERS, corpus).validation[::9]
     lines = "".join(json.dumps([list(q.history), q.question]) + "\n" for q in rows)
     env = os.environ | {
         "HF_HUB_OFFLINE": "1",

@@ -11,10 +11,8 @@ from assistant.answering.data import load_split
 from assistant.answering.kinds import Kinds
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
-from assistant.settings import Settings
 from assistant.training.kinds import measure, texts
-
-SETTINGS = Settings()  # the checkout's corpus, training batches and suites
+from tests.helpers import SHIPPED_ANSWERS, SHIPPED_CORPUS
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +20,8 @@ pytestmark = pytest.mark.integration
 def test_the_validation_batches_reproduce_the_numbers_recorded_at_training(
     assistant: Assistant,
 ) -> None:
-    corpus = {d.doc_id: d.text for d in load_corpus(SETTINGS.corpus_dir)}
-    held = [q for q in load_split(SETTINGS.answers_dir, corpus).validation if q.in_scope and q.type]
+    corpus = {d.doc_id: d.text for d in load_corpus(SHIPPED_CORPUS)}
+    held = [q for q in load_split(SHIPPED_ANSWERS, corpus).validation if q.in_scope and q.type]
     model = Kinds.load()
     measured = measure(model, texts(held, assistant.conversation), held)
     assert measured == model.meta["validation"]

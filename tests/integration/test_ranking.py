@@ -11,10 +11,8 @@ from assistant.answering.data import load_split
 from assistant.answering.ranking import FEATURES
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
-from assistant.settings import Settings
 from assistant.training.ranking import gather, top_one, with_support
-
-SETTINGS = Settings()  # the checkout's corpus, training batches and suites
+from tests.helpers import SHIPPED_ANSWERS, SHIPPED_CORPUS
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +20,8 @@ pytestmark = pytest.mark.integration
 def test_the_validation_batches_reproduce_the_recorded_top_one(assistant: Assistant) -> None:
     ranker = assistant.composer.ranker
     assert ranker is not None
-    corpus = {d.doc_id: d.text for d in load_corpus(SETTINGS.corpus_dir)}
-    held = [q for q in load_split(SETTINGS.answers_dir, corpus).validation if q.in_scope]
+    corpus = {d.doc_id: d.text for d in load_corpus(SHIPPED_CORPUS)}
+    held = [q for q in load_split(SHIPPED_ANSWERS, corpus).validation if q.in_scope]
     groups = gather(assistant, held)
     rows = with_support(groups, ranker.memory, out_of_fold=False)
     learned = top_one(groups, rows, lambda m: ranker.score([*map(tuple, m)]))

@@ -9,10 +9,8 @@ from click.testing import CliRunner
 import assistant.cli as cli
 from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
-from assistant.settings import Settings
 from assistant.training.scope import gather, labelled, rates
-
-SETTINGS = Settings()  # the checkout's corpus, training batches and suites
+from tests.helpers import SHIPPED_ANSWERS, SHIPPED_CORPUS, SHIPPED_EVALS
 
 pytestmark = pytest.mark.integration
 
@@ -20,8 +18,8 @@ pytestmark = pytest.mark.integration
 def test_the_validation_batches_reproduce_the_numbers_recorded_at_training(
     assistant: Assistant,
 ) -> None:
-    corpus = {d.doc_id: d.text for d in load_corpus(SETTINGS.corpus_dir)}
-    _, validation, _ = labelled(SETTINGS.answers_dir, SETTINGS.evals_dir, corpus)
+    corpus = {d.doc_id: d.text for d in load_corpus(SHIPPED_CORPUS)}
+    _, validation, _ = labelled(SHIPPED_ANSWERS, SHIPPED_EVALS, corpus)
     scope = assistant.scope
     assert scope is not None
     measured = rates(scope, gather(assistant, validation), validation)

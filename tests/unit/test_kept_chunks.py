@@ -58,3 +58,15 @@ def test_a_missing_or_damaged_file_reads_as_none_kept(tmp_path: Path, content: s
     if content is not None:
         (tmp_path / CHUNKS).write_text(content, encoding="utf-8")
     assert load_chunks(tmp_path) is None
+
+
+def test_a_field_the_file_predates_reads_as_its_default(tmp_path: Path) -> None:
+    save_chunks(tmp_path, CHUNKED, SPANS)
+    kept = json.loads((tmp_path / CHUNKS).read_text(encoding="utf-8"))
+    for name in ("exercise", "holds", "repetitions"):
+        del kept["columns"][name]
+    (tmp_path / CHUNKS).write_text(json.dumps(kept), encoding="utf-8")
+    found = load_chunks(tmp_path)
+    assert found is not None
+    assert [(c.exercise, c.holds, c.repetitions) for c in found[0]] == [("", (), ())] * 2
+    assert [c.text for c in found[0]] == [c.text for c in CHUNKED]

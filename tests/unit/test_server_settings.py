@@ -84,9 +84,10 @@ def test_an_empty_evals_folder_is_named_in_the_message(
     from click.testing import CliRunner
 
     from assistant.cli import main
+    from tests.helpers import HashEmbeddings
 
     monkeypatch.setenv("ASSISTANT_EVALS_DIR", str(tmp_path))
-    result = CliRunner().invoke(main, ["eval"], obj={"embeddings": object()})
+    result = CliRunner().invoke(main, ["eval"], obj={"embeddings": HashEmbeddings()})
     assert result.exit_code == 2
     assert f"none found in {tmp_path}" in result.output
 

@@ -196,7 +196,9 @@ def main(argv: Sequence[str]) -> None:
 
     obj: dict[str, Any] = {}
     if argv[0] == "--embeddings":
-        module, _, factory = argv[1].partition(":")
+        module, _, factory = argv[1].partition(":") if len(argv) > 1 else ("", "", "")
+        if not (module and factory):
+            raise SystemExit("--embeddings wants MODULE:FACTORY")
         obj["embeddings"] = getattr(importlib.import_module(module), factory)()
         argv = argv[2:]
     if argv[0] != "none":
