@@ -228,24 +228,15 @@ def main() -> None:
             ours = measure_ours(
                 root / "corpus", root / "data", embeddings, questions, probes, args.chroma_url
             )
+            show(size, "ours", ours)  # at once: a long run stopped later keeps this row
             vanilla = (
                 None
                 if args.no_vanilla
                 else measure_vanilla(root / "corpus", root / "data", embeddings, questions, probes)
             )
-        for name, got in (("ours", ours), ("vanilla", vanilla)):
-            if got is None:
-                continue
-            raw = f" (×{got['ingest'] / got['raw']:.2f})" if "raw" in got else ""
-            recall = f"{got['recall']:.3f}" if "recall" in got else "-"
-            print(
-                f"{size} {name} | {got['chunks']} | {got['ingest']:.1f}{raw} | {got['cold']:.1f} | "
-                f"{statistics.median(got['times']):.1f} | {percentile(got['times'], 0.95):.1f} | "
-                f"{recall} | {got['peak_mb']:.0f}",
-                flush=True,
-            )
         if vanilla is None:
             continue
+        show(size, "vanilla", vanilla)
         print(
             f"{size} ours/vanilla | | ×{ours['ingest'] / vanilla['ingest']:.2f} | "
             f"×{ours['cold'] / vanilla['cold']:.2f} | "
@@ -253,6 +244,18 @@ def main() -> None:
             f"×{ours['peak_mb'] / vanilla['peak_mb']:.2f}",
             flush=True,
         )
+
+
+def show(size: int, name: str, got: dict[str, Any]) -> None:
+    """One row of the table."""
+    raw = f" (×{got['ingest'] / got['raw']:.2f})" if "raw" in got else ""
+    recall = f"{got['recall']:.3f}" if "recall" in got else "-"
+    print(
+        f"{size} {name} | {got['chunks']} | {got['ingest']:.1f}{raw} | {got['cold']:.1f} | "
+        f"{statistics.median(got['times']):.1f} | {percentile(got['times'], 0.95):.1f} | "
+        f"{recall} | {got['peak_mb']:.0f}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
