@@ -14,7 +14,7 @@ from typing import get_args
 import click
 
 from assistant.indexing.embeddings import Embed
-from assistant.settings import GeneratorName
+from assistant.settings import GeneratorName, Settings
 
 
 def measuring_commands() -> list[click.Command]:
@@ -49,7 +49,7 @@ def check_triage(ctx: click.Context, suites: tuple[Path, ...]) -> None:
         triage_suites = [p for p in default_suites(settings) if p.stem.startswith("triage")]
         paths = list(suites) or triage_suites
         # The sentence embeddings are loaded only for a model kind that reads them.
-        vectorize = embedding_vectorizer(packaged_kind())
+        vectorize = embedding_vectorizer(packaged_kind(), settings)
         detector = Detector.load(load_rules(), vectorize=vectorize)
         for path in paths:
             report = triage_report(detector, load_suite(path, settings.corpus_dir))
@@ -81,13 +81,13 @@ def train_triage(ctx: click.Context, kind: str | None, data: Path | None, out: P
         from assistant.safety.rules import load_rules
         from assistant.safety.training import train
 
-        kind = kind or packaged_kind()
+        settings, kind = load_settings(), kind or packaged_kind()
         meta = train(
-            data or load_settings().triage_dir,
+            data or settings.triage_dir,
             out or model_folder(),
             load_rules(),
             kind,
-            vectorize=embedding_vectorizer(kind),
+            vectorize=embedding_vectorizer(kind, settings),
             log=click.echo,
         )
         click.echo(
@@ -116,25 +116,24 @@ def compare_triage(ctx: click.Context, data: Path | None) -> None:
         from assistant.safety.rules import load_rules
         from assistant.safety.training import compare
 
-        book = load_rules()
+        book, settings = load_rules(), load_settings()
         rows = compare(
-            data or load_settings().triage_dir,
+            data or settings.triage_dir,
             book,
-            embedding_vectorizer("embedding"),
+            embedding_vectorizer("embedding", settings),
             log=click.echo,
         )
         click.echo(table(rows, book))
 
 
-def embedding_vectorizer(kind: str) -> Embed | None:
+def embedding_vectorizer(kind: str, settings: Settings) -> Embed | None:
     """The sentence embeddings, for model kinds that read them."""
     if "embedding" not in kind:
         return None
-    from assistant.commands.shared import load_settings
     from assistant.indexing.embeddings import load_embeddings
     from assistant.process import use_threads
 
-    use_threads(load_settings().ingest_threads)  # bulk: every training message at once
+    use_threads(settings.ingest_threads)  # bulk: every training message at once
     return load_embeddings().embed_documents
 
 

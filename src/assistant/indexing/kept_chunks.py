@@ -10,32 +10,31 @@ as its default from older files."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
 from assistant.indexing.chunking import Chunk
 from assistant.indexing.records import to_chunk
+from assistant.indexing.sentence_vectors import Spans
 
 CHUNKS = "chunks.json"
 FIELDS = tuple(f.name for f in fields(Chunk))
 DEFAULTS = {f.name: f.default for f in fields(Chunk) if f.default is not MISSING}
 LISTS = ("holds", "repetitions")  # tuple fields: JSON gives them back as lists
 
-Spans = dict[str, list[tuple[int, int]]]
+Kept = tuple[list[Chunk], dict[str, list[tuple[int, int]]]]  # the chunks, and their spans
 
 
-def save_chunks(
-    folder: Path, chunks: Sequence[Chunk], spans: Mapping[str, Sequence[tuple[int, int]]]
-) -> None:
+def save_chunks(folder: Path, chunks: Sequence[Chunk], spans: Spans) -> None:
     """Write the chunks and their spans into a generation's folder, a list per field."""
     columns = {name: [getattr(c, name) for c in chunks] for name in FIELDS}
     kept = {"columns": columns, "spans": [spans[c.chunk_id] for c in chunks]}
     (folder / CHUNKS).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
 
-def load_chunks(folder: Path) -> tuple[list[Chunk], Spans] | None:
+def load_chunks(folder: Path) -> Kept | None:
     """The chunks and spans a generation's folder keeps; None when it keeps none."""
     try:
         kept = json.loads((folder / CHUNKS).read_text(encoding="utf-8"))
@@ -54,7 +53,7 @@ def load_chunks(folder: Path) -> tuple[list[Chunk], Spans] | None:
     return chunks, spans
 
 
-def from_rows(rows: list[list[Any]]) -> tuple[list[Chunk], Spans]:
+def from_rows(rows: list[list[Any]]) -> Kept:
     """The chunks and spans of the earlier format: one [id, metadata, embedded text, spans]
     record per chunk."""
     chunks = [to_chunk(i, meta, text) for i, meta, text, _ in rows]
