@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.process import prepare
+from assistant.process import prepare, use_threads
 
 # Before anything imports transformers, chromadb or gradio: tests never reach the network.
 prepare()
@@ -20,6 +20,14 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_thread() -> None:
+    """Torch computes with one thread in the test session, as when answering: `./check` runs a
+    test process per core, and torch's default of a thread per core in each would make them
+    stall one another (a property test ran 6x slower)."""
+    use_threads(1)
 
 
 @pytest.fixture(autouse=True)

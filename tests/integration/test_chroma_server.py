@@ -21,7 +21,7 @@ from assistant.errors import AssistantError
 from assistant.indexing.ingest import build_index, open_home
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from tests.helpers import PAGE_QUESTIONS, CountingEmbeddings, edit, free_port, start_page
+from tests.helpers import PAGE_QUESTIONS, CountingEmbeddings, edit, free_port, start_pages
 
 pytestmark = pytest.mark.integration
 
@@ -121,14 +121,13 @@ def test_two_pages_share_one_server_and_follow_an_ingest_through_one_of_them(
 
     ingest = [*ASSISTANT, "ingest"]
     subprocess.run(ingest, env=machine("a"), check=True, capture_output=True)
-    ports = [free_port(), free_port()]
-    pages = [
-        start_page({**machine(name), "ASSISTANT_PORT": str(port)}, port)
-        for name, port in zip("ab", ports, strict=True)
-    ]
+    ports = {"a": free_port(), "b": free_port()}
+    pages = start_pages(
+        *[({**machine(name), "ASSISTANT_PORT": str(port)}, port) for name, port in ports.items()]
+    )
     try:
         question = "how do I do the bird dog exercise?"
-        before = [ask_page(port, question) for port in ports]
+        before = [ask_page(port, question) for port in ports.values()]
         assert before[0] == before[1]
         assert TITLE in before[0]
 
@@ -139,7 +138,7 @@ def test_two_pages_share_one_server_and_follow_an_ingest_through_one_of_them(
         assert b"updated" in done.stdout
         time.sleep(1.0)  # the refresh interval, twice over
 
-        after = [ask_page(port, question) for port in ports]
+        after = [ask_page(port, question) for port in ports.values()]
         assert after[0] == after[1]
         assert REVISED in after[0]
         assert TITLE not in after[0]

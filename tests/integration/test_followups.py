@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -15,7 +13,7 @@ from assistant.assistant import Assistant
 from assistant.indexing.corpus import load_corpus
 from assistant.settings import Settings
 from assistant.training.followups import pairs, rates
-from tests.helpers import SHIPPED_ANSWERS, SHIPPED_CORPUS
+from tests.helpers import SHIPPED_ANSWERS, SHIPPED_CORPUS, run_twice
 
 pytestmark = pytest.mark.integration
 
@@ -94,11 +92,7 @@ def test_the_learned_answering_decisions_are_identical_across_processes(
         "ASSISTANT_CORPUS_DIR": str(shipped_settings.corpus_dir),
         "ASSISTANT_DATA_DIR": str(shipped_settings.data_dir),
     }
-    runs = [
-        subprocess.run([sys.executable, "-c", ANSWER], input=lines, capture_output=True,
-                       text=True, check=True, env=env).stdout
-        for _ in range(2)
-    ]  # fmt: skip
+    runs = run_twice(ANSWER, lines, env)
     assert runs[0] == runs[1]
     assert len(runs[0].splitlines()) == len(rows)
     for q, line in zip(rows, runs[0].splitlines(), strict=True):

@@ -67,19 +67,7 @@ def test_a_question_is_written_nowhere_but_the_consented_feedback(
         streams.append(done.stderr)
         return done
 
-    plain = run("--debug", "ask", f"where is the psoas? {token}")
-    assert plain.returncode == 0, plain.stderr
-    streams.append(plain.stdout)  # the printed answer does not repeat the question
-    batch = "\n".join(
-        [
-            f"my leg went numb {token}, which stretch?",
-            f"how do I do the bird dog? {token}",
-            json.dumps({"question": f"how long? {token}", "history": [f"the bridge {token}"]}),
-            json.dumps({"question": 3, "note": token}),  # an unanswerable line: its error
-        ]  # record goes to stdout with the others, not to a log
-    )
-    run("--debug", "ask", "--jsonl", "-", stdin=batch + f"\n{{broken {token}\n")
-
+    # The page starts while the command line answers (both read the same index).
     server = subprocess.Popen(
         [sys.executable, "-m", "assistant", "--debug", "serve"],
         env=env,
@@ -88,6 +76,19 @@ def test_a_question_is_written_nowhere_but_the_consented_feedback(
         text=True,
     )
     try:
+        plain = run("--debug", "ask", f"where is the psoas? {token}")
+        assert plain.returncode == 0, plain.stderr
+        streams.append(plain.stdout)  # the printed answer does not repeat the question
+        batch = "\n".join(
+            [
+                f"my leg went numb {token}, which stretch?",
+                f"how do I do the bird dog? {token}",
+                json.dumps({"question": f"how long? {token}", "history": [f"the bridge {token}"]}),
+                json.dumps({"question": 3, "note": token}),  # an unanswerable line: its error
+            ]  # record goes to stdout with the others, not to a log
+        )
+        run("--debug", "ask", "--jsonl", "-", stdin=batch + f"\n{{broken {token}\n")
+
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,7 @@ from assistant.evaluation.triage_report import triage_report
 from assistant.safety.detector import Detector, model_folder
 from assistant.safety.rules import load_rules
 from assistant.settings import PROJECT_ROOT, Settings
-from tests.helpers import ModelRunner
+from tests.helpers import ModelRunner, run_twice
 
 pytestmark = pytest.mark.integration
 EVALS = PROJECT_ROOT / "evals"
@@ -63,11 +61,7 @@ for line in sys.stdin:
 def test_a_decision_is_identical_across_processes() -> None:
     cases = load_suite(EVALS / "triage-validation.yaml")[::7]
     lines = "".join(json.dumps([*c.history, c.question]) + "\n" for c in cases)
-    runs = [
-        subprocess.run([sys.executable, "-c", DECIDE], input=lines, capture_output=True,
-                       text=True, check=True, env=os.environ | {"HF_HUB_OFFLINE": "1"}).stdout
-        for _ in range(2)
-    ]  # fmt: skip
+    runs = run_twice(DECIDE, lines, os.environ | {"HF_HUB_OFFLINE": "1"})
     assert runs[0] == runs[1]
     here = Detector.load(load_rules())
     first = [json.loads(line) for line in runs[0].splitlines()]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,15 @@ from tests.helpers import free_port
 pytestmark = pytest.mark.integration
 
 
-def start(assistant: Assistant, folder: Path, **settings: object) -> tuple[str, object]:
+def start(
+    assistant: Assistant,
+    folder: Path,
+    sleep: Callable[[float], None] = time.sleep,
+    **settings: object,
+) -> tuple[str, object]:
     config = Settings(port=free_port(), **settings)  # type: ignore[arg-type]
     page = build_page(assistant, FeedbackStore(folder / "feedback.sqlite3"))
-    serve(page, config, block=False)
+    serve(page, config, block=False, sleep=sleep)
     return f"http://127.0.0.1:{config.port}/", page
 
 
@@ -103,7 +109,8 @@ def test_auth_from_settings_is_required(assistant: Assistant, tmp_path: Path) ->
     from gradio_client import Client
     from gradio_client.exceptions import AuthenticationError
 
-    url, page = start(assistant, tmp_path, auth=SecretStr("clinic:s3cret"))
+    waits: list[float] = []  # the throttle's waits, recorded instead of slept
+    url, page = start(assistant, tmp_path, waits.append, auth=SecretStr("clinic:s3cret"))
     try:
         with pytest.raises(AuthenticationError, match="credentials"):
             Client(url, verbose=False).predict("where is the psoas?", api_name="/chat")
@@ -124,7 +131,8 @@ def test_every_response_carries_the_security_headers(page_url: str) -> None:
 
 
 def test_repeated_wrong_logins_lock_the_name_out(assistant: Assistant, tmp_path: Path) -> None:
-    url, page = start(assistant, tmp_path, auth=SecretStr("clinic:s3cret"))
+    waits: list[float] = []  # the throttle's waits, recorded instead of slept
+    url, page = start(assistant, tmp_path, waits.append, auth=SecretStr("clinic:s3cret"))
 
     def log_in(password: str) -> int:
         form = urllib.parse.urlencode({"username": "clinic", "password": password}).encode()
@@ -138,6 +146,8 @@ def test_repeated_wrong_logins_lock_the_name_out(assistant: Assistant, tmp_path:
         assert log_in("s3cret") == 200
         assert [log_in(f"guess{i}") for i in range(LOCKOUT_FAILURES)] == [400] * LOCKOUT_FAILURES
         assert log_in("s3cret") == 400  # locked out: the right password is refused too
+        # Free tries, then each wrong one waits twice as long up to the cap.
+        assert waits == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
     finally:
         page.close()  # type: ignore[attr-defined]
 
@@ -167,7 +177,8 @@ def routes(found: list[Any]) -> Iterator[tuple[str, str]]:
 def test_every_route_refuses_a_request_without_a_login(
     assistant: Assistant, tmp_path: Path
 ) -> None:
-    url, page = start(assistant, tmp_path, auth=SecretStr("clinic:s3cret"))
+    waits: list[float] = []  # the throttle's waits, recorded instead of slept
+    url, page = start(assistant, tmp_path, waits.append, auth=SecretStr("clinic:s3cret"))
     walked, opened = 0, []
     try:
         for method, path in routes(page.app.routes):  # type: ignore[attr-defined]

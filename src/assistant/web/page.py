@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -226,9 +226,16 @@ def theme() -> Any:
     )
 
 
-def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
+def serve(
+    page: gr.Blocks,
+    settings: Settings,
+    *,
+    block: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
     """Start the page on the configured address; several clients are served at once. Every
-    response carries the security headers; a login, when configured, is throttled."""
+    response carries the security headers; a login, when configured, is throttled (each
+    throttled try waits through `sleep`)."""
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
 
@@ -237,7 +244,7 @@ def serve(page: gr.Blocks, settings: Settings, *, block: bool = True) -> None:
     queue.launch(
         server_name=settings.host,
         server_port=settings.port,
-        auth=Login(*credentials) if credentials else None,
+        auth=Login(*credentials, sleep=sleep) if credentials else None,
         # Gradio would keep every call's inputs (a client's questions) in the browser's storage
         # for a "run history" page: on a shared tablet the next client could read them.
         run_history=False,
