@@ -21,6 +21,7 @@ files, measured the same way; ratios are ours / vanilla. A benchmark, not a test
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import subprocess
@@ -202,6 +203,13 @@ def main() -> None:
         help="measure this assistant with its index on this Chroma server (`assistant chroma`); "
         "its cold start is then a second machine's, which copies the derived data first",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="write each size's corpus and indexes to DIR/<size> and keep them (default: a "
+        "temporary folder, deleted after)",
+    )
     args = parser.parse_args()
     embeddings = load_embeddings()
     retrieval = [c.question for c in load_suite(PROJECT_ROOT / "evals" / "retrieval.yaml")]
@@ -215,8 +223,13 @@ def main() -> None:
     )
     print(header)
     for size in args.sizes:
-        with tempfile.TemporaryDirectory() as folder:
-            root = Path(folder)
+        with contextlib.ExitStack() as stack:
+            if args.keep is None:
+                root = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            else:
+                root = args.keep / str(size)
+                if root.exists():
+                    parser.error(f"{root} exists: --keep writes a new folder per size")
             settings = Settings()
             generate_corpus(
                 size,
