@@ -142,12 +142,11 @@ def run_twice(script: str, stdin: str, env: dict[str, str]) -> list[str]:
         )
         for _ in range(2)
     ]
-    outputs = []
-    for child in children:
-        out, err = child.communicate(stdin, timeout=600)
+    # Both are waited for before either is judged, so a failing one leaves no process behind.
+    done = [child.communicate(stdin, timeout=600) for child in children]
+    for child, (_, err) in zip(children, done, strict=True):
         assert child.returncode == 0, err
-        outputs.append(out)
-    return outputs
+    return [out for out, _ in done]
 
 
 def start_pages(*pages: tuple[dict[str, str], int]) -> list[subprocess.Popen[bytes]]:
