@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from click import Command
@@ -179,6 +180,30 @@ def start_pages(*pages: tuple[dict[str, str], int]) -> list[subprocess.Popen[byt
     return servers
 
 
+def start_chroma(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """A real Chroma server started by `assistant chroma`, once it answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "chroma", "--path", str(folder), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+            return server
+        except OSError:
+            assert server.poll() is None, "the Chroma server stopped"
+            assert time.monotonic() < deadline, "the Chroma server did not start"
+            time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a process a test started, and wait for it."""
+    process.terminate()
+    process.wait(timeout=30)
+
+
 def start_page(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """`assistant serve` in its own process, once its page answers."""
     return start_pages((env, port))[0]
@@ -229,3 +254,24 @@ def edit(settings: Settings, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+BOT = "#chat [data-testid=bot]"  # the chat page's answers
+
+
+def ask_in_browser(tab: Any, question: str) -> Any:
+    """Type a question with the keyboard, send it with Enter, wait for the finished answer."""
+    count = len(tab.query_selector_all(BOT))
+    tab.click("#question textarea")
+    tab.keyboard.type(question)
+    tab.keyboard.press("Enter")
+    tab.wait_for_function(
+        """([selector, count]) => {
+            const bots = document.querySelectorAll(selector);
+            return bots.length > count && !document.querySelector('.generating, .pending');
+        }""",
+        arg=[BOT, count],
+        timeout=30000,
+    )
+    tab.wait_for_timeout(300)
+    return tab.query_selector_all(BOT)[-1]

@@ -19,6 +19,8 @@ from tests.helpers import CountingEmbeddings, HashEmbeddings, RememberedEmbeddin
 from tests.integration.openai_server import scripted_server
 
 CORPUS = PROJECT_ROOT / "corpus"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EVALS = PROJECT_ROOT / "evals"
 
 
@@ -72,3 +74,16 @@ def openai_server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """A scripted OpenAI-compatible server on 127.0.0.1: (base URL, requests it received)."""
     with scripted_server(free_port()) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's, driven by Playwright), once per module."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (./check installs it with apt-get on Debian)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()

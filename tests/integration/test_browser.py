@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,10 @@ from assistant.assistant import Assistant
 from assistant.settings import PROJECT_ROOT, Settings
 from assistant.web.feedback import FeedbackStore
 from assistant.web.page import build_page, serve
-from tests.helpers import answering_with, free_port
+from tests.helpers import BOT, answering_with, ask_in_browser, free_port
 
 pytestmark = pytest.mark.integration
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = PROJECT_ROOT / "test-output" / "browser"
-BOT = "#chat [data-testid=bot]"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +31,6 @@ def url(assistant: Assistant, feedback: FeedbackStore) -> Iterator[str]:
     serve(page, settings, block=False)
     yield f"http://127.0.0.1:{settings.port}/"
     page.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (./check installs it with apt-get on Debian)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -66,24 +50,6 @@ def page(browser: Any, url: str, requests: list[str]) -> Iterator[Any]:
     context.close()
 
 
-def ask(tab: Any, question: str) -> Any:
-    """Type a question with the keyboard, send it with Enter, wait for the finished answer."""
-    count = len(tab.query_selector_all(BOT))
-    tab.click("#question textarea")
-    tab.keyboard.type(question)
-    tab.keyboard.press("Enter")
-    tab.wait_for_function(
-        """([selector, count]) => {
-            const bots = document.querySelectorAll(selector);
-            return bots.length > count && !document.querySelector('.generating, .pending');
-        }""",
-        arg=[BOT, count],
-        timeout=30000,
-    )
-    tab.wait_for_timeout(300)
-    return tab.query_selector_all(BOT)[-1]
-
-
 def test_answer_streams_in_with_clickable_sources(page: Any, requests: list[str]) -> None:
     page.evaluate(
         """() => { window.lengths = []; new MutationObserver(() => {
@@ -93,7 +59,7 @@ def test_answer_streams_in_with_clickable_sources(page: Any, requests: list[str]
         }).observe(document.querySelector('#chat'),
                    {subtree: true, childList: true, characterData: true}); }"""
     )
-    answer = ask(page, "how do I do the bird dog exercise?")
+    answer = ask_in_browser(page, "how do I do the bird dog exercise?")
     lengths = [n for n in page.evaluate("window.lengths") if n > 0]
     assert len(set(lengths)) >= 3, "the answer should appear in several steps"
     assert answer.query_selector("a.cite") is not None
@@ -114,7 +80,7 @@ def test_answer_streams_in_with_clickable_sources(page: Any, requests: list[str]
 
 
 def test_referral_is_a_warning_block_without_exercises(page: Any) -> None:
-    answer = ask(page, "my left leg has gone numb, which stretch should I do?")
+    answer = ask_in_browser(page, "my left leg has gone numb, which stretch should I do?")
     warning = answer.query_selector(".referral")
     assert warning is not None
     assert warning.get_attribute("role") == "alert"
@@ -127,14 +93,14 @@ def test_referral_is_a_warning_block_without_exercises(page: Any) -> None:
 
 
 def test_out_of_scope_gets_suggestions(page: Any) -> None:
-    answer = ask(page, "what is the capital of France?")
+    answer = ask_in_browser(page, "what is the capital of France?")
     assert "outside what my sources cover" in answer.inner_text()
     assert len(answer.query_selector_all(".out-of-scope li")) >= 3
 
 
 def test_follow_up_is_about_the_earlier_stretch(page: Any) -> None:
-    ask(page, "how do I do the kneeling hip flexor stretch?")
-    answer = ask(page, "how long do I hold it?")
+    ask_in_browser(page, "how do I do the kneeling hip flexor stretch?")
+    answer = ask_in_browser(page, "how long do I hold it?")
     assert "seconds" in answer.inner_text()
 
 
@@ -142,13 +108,13 @@ def test_feedback_is_stored_locally_question_only_with_consent(
     page: Any, feedback: FeedbackStore
 ) -> None:
     before = len(feedback.rows())
-    ask(page, "where is the psoas located?")
+    ask_in_browser(page, "where is the psoas located?")
     page.query_selector_all(f"{BOT} ~ * button[aria-label=Like], #chat button[aria-label=Like]")[
         -1
     ].click()
     page.wait_for_function("document.querySelector('#status').innerText.includes('Thank you')")
     page.check("#keep-question input")
-    ask(page, "what causes tight hip flexors?")
+    ask_in_browser(page, "what causes tight hip flexors?")
     page.query_selector_all("#chat button[aria-label=Dislike]")[-1].click()
     page.wait_for_function(
         "document.querySelector('#status').innerText.includes('with your question')"
@@ -161,8 +127,8 @@ def test_feedback_is_stored_locally_question_only_with_consent(
 
 
 def test_summary_for_the_therapist(page: Any) -> None:
-    ask(page, "how do I do the glute bridge?")
-    ask(page, "I also have a fever and my hip hurts")
+    ask_in_browser(page, "how do I do the glute bridge?")
+    ask_in_browser(page, "I also have a fever and my hip hurts")
     page.click("#summary-button")
     page.wait_for_function("document.querySelector('#summary textarea').value.length > 0")
     summary = page.eval_on_selector("#summary textarea", "e => e.value")
@@ -189,12 +155,12 @@ def test_two_people_chatting_at_once_stay_separate(browser: Any, url: str) -> No
         for tab in (one, two):
             tab.goto(url)
             tab.wait_for_selector("#question textarea")
-        ask(one, "where is the psoas located?")
-        ask(two, "how do I do the bird dog exercise?")
+        ask_in_browser(one, "where is the psoas located?")
+        ask_in_browser(two, "how do I do the bird dog exercise?")
         assert "psoas located" in one.inner_text("#chat")
         assert "bird dog" not in one.inner_text("#chat").lower().split("?")[0]
         assert "psoas located" not in two.inner_text("#chat")
-        answer = ask(two, "how long do I hold it?")  # follows two's own conversation
+        answer = ask_in_browser(two, "how long do I hold it?")  # follows two's own conversation
         assert "repetitions" in answer.inner_text() or "seconds" in answer.inner_text()
     finally:
         first.close()
@@ -202,7 +168,8 @@ def test_two_people_chatting_at_once_stay_separate(browser: Any, url: str) -> No
 
 
 def test_html_in_a_question_is_shown_as_text(page: Any) -> None:
-    ask(page, "<script>window.pwned = 1</script><img src=x onerror='window.pwned=2'> hip?")
+    question = "<script>window.pwned = 1</script><img src=x onerror='window.pwned=2'> hip?"
+    ask_in_browser(page, question)
     assert page.evaluate("window.pwned === undefined")
     assert "<script>window.pwned = 1</script>" in page.inner_text("#chat")
 
@@ -216,7 +183,7 @@ def test_screenshots_and_no_horizontal_scroll(
         tab = context.new_page()
         tab.goto(url)
         tab.wait_for_selector("#question textarea")
-        ask(tab, "how long should I hold the kneeling hip flexor stretch?")
+        ask_in_browser(tab, "how long should I hold the kneeling hip flexor stretch?")
         OUTPUT.mkdir(parents=True, exist_ok=True)
         shot = OUTPUT / f"{name}.png"
         tab.screenshot(path=str(shot), full_page=True)
@@ -277,7 +244,7 @@ def test_a_model_draft_streams_then_the_checked_answer_replaces_it(
             }).observe(document.querySelector('#chat'),
                        {subtree: true, childList: true, characterData: true}); }"""
         )
-        answer = ask(tab, "How long should I hold the kneeling hip flexor stretch?")
+        answer = ask_in_browser(tab, "How long should I hold the kneeling hip flexor stretch?")
         drafts = tab.evaluate("window.drafts")
         drafted = any("Draft, not yet checked against the sources" in d for d in drafts)
         assert drafted == drafts_on

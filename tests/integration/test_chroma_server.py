@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,36 +20,21 @@ from assistant.errors import AssistantError
 from assistant.indexing.ingest import build_index, open_home
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
-from tests.helpers import PAGE_QUESTIONS, CountingEmbeddings, edit, free_port, start_pages
+from tests.helpers import (
+    PAGE_QUESTIONS,
+    CountingEmbeddings,
+    edit,
+    free_port,
+    start_chroma,
+    start_pages,
+    stop,
+)
 
 pytestmark = pytest.mark.integration
 
 ASSISTANT = [sys.executable, "-m", "assistant"]
 TITLE = "Iliopsoas Pain Exercises: Effective Relief and Prevention"
 REVISED = "Iliopsoas Pain Exercises, Revised Edition"
-
-
-def start_chroma(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    """A real Chroma server started by `assistant chroma`, once it answers."""
-    server = subprocess.Popen(
-        [*ASSISTANT, "chroma", "--path", str(folder), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
-            return server
-        except OSError:
-            assert server.poll() is None, "the Chroma server stopped"
-            assert time.monotonic() < deadline, "the Chroma server did not start"
-            time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    process.wait(timeout=30)
 
 
 @pytest.fixture
