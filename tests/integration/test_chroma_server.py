@@ -16,8 +16,9 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, IngestBusyError
 from assistant.indexing.ingest import build_index, open_home
+from assistant.indexing.registry import ServerRegistry
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from tests.helpers import (
@@ -82,6 +83,38 @@ def test_a_machine_with_an_empty_folder_reads_what_another_ingested_embedding_no
     assert theirs is not None
     for name in ("chunks.json", "lexical.npz", "lexical.json", "sentences.npy", "sentences.json"):
         assert (mine / name).read_bytes() == (theirs / name).read_bytes(), name
+
+
+def test_one_machine_at_a_time_ingests_into_a_server(
+    settings: Settings, model: Embeddings, chroma_url: str, tmp_path: Path
+) -> None:
+    mine = settings.model_copy(update={"chroma_url": chroma_url})
+    theirs = mine.model_copy(update={"data_dir": tmp_path / "other-machine"})
+    with open_home(theirs).lock(wait=False):  # another machine's ingest, mid-way
+        with pytest.raises(IngestBusyError, match="running on the index's Chroma server"):
+            build_index(mine, model)
+        assert open_home(mine).current() is None  # nothing written, nothing switched
+    assert build_index(mine, model).added == 53  # let go: the next ingest runs
+    registry = open_home(theirs).registry
+    assert registry is not None
+    assert len(registry.generations()) == 1
+
+
+def test_a_lease_not_renewed_is_taken_over_and_its_holder_cannot_renew(chroma_url: str) -> None:
+    first, second = ServerRegistry(chroma_url, "shared"), ServerRegistry(chroma_url, "shared")
+    assert first.claim("machine a") == ""
+    assert second.claim("machine b") == "machine a"
+    assert first.renew("machine a")
+    assert not second.renew("machine b")
+    second.release("machine b")  # not its lease: nothing happens
+    assert second.claim("machine b") == "machine a"
+    impatient = ServerRegistry(chroma_url, "shared", stale=0.5)
+    time.sleep(0.7)  # machine a stopped renewing
+    assert impatient.claim("machine c") == ""
+    assert not first.renew("machine a")  # it learns it lost the lease before switching
+    first.release("machine a")
+    assert second.claim("machine b") == "machine c"
+    assert first.generations() == []  # a lease is never taken for a generation
 
 
 def ask_page(port: int, question: str) -> str:

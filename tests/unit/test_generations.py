@@ -114,6 +114,24 @@ class FakeRegistry:
     def drop(self, generation: str) -> None:
         self.names.remove(generation)
 
+    # The ingest lease: its holder ("" when free), the holders it was claimed by, in order.
+    holder = ""
+    claims: list[str]
+
+    def claim(self, owner: str) -> str:
+        self.claims = [*getattr(self, "claims", []), owner]
+        if self.holder:
+            return self.holder
+        self.holder = owner
+        return ""
+
+    def renew(self, owner: str) -> bool:
+        return self.holder == owner
+
+    def release(self, owner: str) -> None:
+        if self.holder == owner:
+            self.holder = ""
+
 
 def test_with_a_server_the_pointer_and_generations_are_the_servers(tmp_path: Path) -> None:
     registry = FakeRegistry("gen-1-1", "gen-2-1", "gen-3-1")
@@ -139,3 +157,58 @@ def test_with_a_server_a_switch_keeps_only_the_new_and_the_replaced_generation(
     assert registry.generations() == ["gen-2-1", "gen-3-1"]
     assert sorted(p.name for p in tmp_path.glob("gen-*")) == ["gen-2-1", "gen-3-1"]
     assert not (tmp_path / POINTER).exists()  # the pointer is the server's alone
+
+
+def test_with_a_server_an_ingest_holds_its_lease_and_lets_go(tmp_path: Path) -> None:
+    registry = FakeRegistry()
+    home = IndexHome(tmp_path, registry)
+    with home.lock(wait=False):
+        assert registry.holder == home.owner != ""
+        (tmp_path / "gen-1-1").mkdir()
+        home.switch(tmp_path / "gen-1-1")  # still its own: the switch goes ahead
+    assert registry.holder == ""
+    assert registry.pointer() == "gen-1-1"
+
+
+def test_with_a_server_another_machines_ingest_is_refused_by_name(tmp_path: Path) -> None:
+    registry = FakeRegistry()
+    registry.holder = "clinic-b pid 7 0a1b2c3d"
+    busy = pytest.raises(IngestBusyError, match=r"another ingest is running .*\(clinic-b pid 7")
+    with busy, IndexHome(tmp_path, registry).lock(wait=False):
+        pass
+    assert registry.holder == "clinic-b pid 7 0a1b2c3d"  # not taken, not released
+    with IndexHome(tmp_path).lock(wait=False):  # this machine's lock was let go too
+        pass
+
+
+def test_with_a_server_a_waiting_ingest_asks_again_until_the_lease_is_free(
+    tmp_path: Path,
+) -> None:
+    registry = FakeRegistry()
+    registry.holder = "clinic-b pid 7 0a1b2c3d"
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            registry.release("clinic-b pid 7 0a1b2c3d")  # the other machine finishes
+
+    home = IndexHome(tmp_path, registry, sleep=sleep)
+    with home.lock(wait=True):
+        assert registry.holder == home.owner
+    assert waits == [2.0, 2.0, 2.0]
+    assert len(registry.claims) == 4
+
+
+def test_with_a_server_a_lease_taken_over_meanwhile_stops_the_switch(tmp_path: Path) -> None:
+    registry = FakeRegistry("gen-1-1")
+    registry.current = "gen-1-1"
+    (tmp_path / "gen-1-1").mkdir()
+    (tmp_path / "gen-2-1").mkdir()
+    home = IndexHome(tmp_path, registry)
+    with home.lock(wait=False):
+        registry.holder = "clinic-b pid 7 0a1b2c3d"  # this one was thought stopped
+        with pytest.raises(IngestBusyError, match="took over"):
+            home.switch(tmp_path / "gen-2-1")
+    assert registry.pointer() == "gen-1-1"
+    assert registry.holder == "clinic-b pid 7 0a1b2c3d"  # not released by the loser

@@ -8,8 +8,9 @@ next question (`stamp`). Only one ingest runs at a time (a lock file); the previ
 is kept until the next switch, so an app still reading it is not cut off mid-answer.
 
 With a Chroma server the generations and the pointer live on the server (`Registry`), and the
-folder keeps, per generation, what this machine derived from it; the lock guards this machine
-only (README, "More than one machine").
+folder keeps, per generation, what this machine derived from it; beside this machine's lock an
+ingest then holds the server's lease, so one machine at a time ingests into a shared index
+(README, "More than one machine").
 """
 
 from __future__ import annotations
@@ -19,17 +20,22 @@ import fcntl
 import os
 import re
 import shutil
+import socket
+import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
-from assistant.errors import IngestBusyError
+from assistant.errors import AssistantError, IngestBusyError
 
 POINTER = "CURRENT"
 LOCK = "ingest.lock"
 GENERATION = re.compile(r"^gen-\d+-\d+$")
 LEGACY = "chroma.sqlite3"  # an index built before generations: Chroma's files in the folder itself
+RENEW_SECONDS = 15.0  # how often a held server lease is renewed (it goes stale after 120 s)
+POLL_SECONDS = 2.0  # how often a waiting ingest asks for the server lease again
 
 
 class Registry(Protocol):
@@ -39,15 +45,26 @@ class Registry(Protocol):
     def point(self, generation: str) -> None: ...
     def generations(self) -> list[str]: ...
     def drop(self, generation: str) -> None: ...
+    def claim(self, owner: str) -> str: ...
+    def renew(self, owner: str) -> bool: ...
+    def release(self, owner: str) -> None: ...
 
 
 class IndexHome:
     """The folder that holds the index generations, the pointer to the current one and the
     ingest lock (with a server `registry`: the generations and pointer are the server's)."""
 
-    def __init__(self, root: Path, registry: Registry | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        registry: Registry | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.root = root
         self.registry = registry
+        self.sleep = sleep  # (between asks for the server lease)
+        self.owner = ""  # this ingest's name on the server lease, while it holds it
 
     def current(self) -> Path | None:
         """The generation in use: the one the pointer names, else a legacy index in the folder
@@ -95,6 +112,11 @@ class IndexHome:
         replaces."""
         previous = self.current()
         if self.registry is not None:
+            if self.owner and not self.registry.renew(self.owner):
+                raise IngestBusyError(
+                    "another ingest took over the Chroma server's lease while this one went "
+                    "2 minutes without renewing it; nothing was switched: run the ingest again"
+                )
             self.registry.point(generation.name)
             for name in self.registry.generations():
                 if name not in {generation.name, previous and previous.name}:
@@ -125,7 +147,8 @@ class IndexHome:
 
     @contextlib.contextmanager
     def lock(self, *, wait: bool) -> Iterator[None]:
-        """Hold the ingest lock; without `wait`, refuse at once when another ingest holds it."""
+        """Hold the ingest lock (and a server's lease); without `wait`, refuse at once when
+        another ingest holds either."""
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOCK, "a+", encoding="utf-8") as handle:
             try:
@@ -135,9 +158,45 @@ class IndexHome:
                     f"another ingest is running on {self.root}; wait for it to finish and try again"
                 ) from exc
             try:
-                yield
+                with self.lease(wait=wait):
+                    yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def lease(self, *, wait: bool) -> Iterator[None]:
+        """With a server: hold its ingest lease, renewed while held, so that one machine at a
+        time ingests into the shared index (nothing without one)."""
+        if self.registry is None:
+            yield
+            return
+        registry = self.registry
+        owner = f"{socket.gethostname()} pid {os.getpid()} {uuid.uuid4().hex[:8]}"
+        while holder := registry.claim(owner):
+            if not wait:
+                raise IngestBusyError(
+                    f"another ingest is running on the index's Chroma server ({holder}); wait "
+                    "for it to finish and try again (a machine that stopped mid-ingest lets go "
+                    "after 2 minutes)"
+                )
+            self.sleep(POLL_SECONDS)
+        stop = threading.Event()
+        renewing = threading.Thread(target=self._renew, args=(owner, stop), daemon=True)
+        self.owner = owner
+        renewing.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            renewing.join()
+            self.owner = ""
+            registry.release(owner)
+
+    def _renew(self, owner: str, stop: threading.Event) -> None:
+        assert self.registry is not None
+        while not stop.wait(RENEW_SECONDS):
+            with contextlib.suppress(AssistantError):  # a server hiccup: the next one may pass
+                self.registry.renew(owner)
 
 
 def is_chroma_segment(name: str) -> bool:

@@ -1,7 +1,9 @@
-"""A Chroma server's generations of one index, and the record naming the one in use."""
+"""A Chroma server's generations of one index, the record naming the one in use, and the lease
+that lets one machine at a time ingest into it."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -15,13 +17,17 @@ from assistant.indexing.store import (
     server_failed,
 )
 
+LEASE = ".ingest-lease"  # suffix of the collection whose existence is the ingest lease
+STALE_SECONDS = 120.0  # a lease not renewed for this long (its machine stopped) is taken over
+
 
 class ServerRegistry:
     """A Chroma server's generations of one index: a collection each, and one record naming
     the one in use (replacing a collection's metadata is a single write on the server)."""
 
-    def __init__(self, url: str, collection: str) -> None:
+    def __init__(self, url: str, collection: str, *, stale: float = STALE_SECONDS) -> None:
         self.url, self.prefix = url, collection + "."
+        self.lease, self.stale = collection + LEASE, stale
         self._client = connect(None, url)  # names the server when it cannot reach it
         self._pointer = self._guard(
             lambda: self._client.get_or_create_collection(
@@ -44,7 +50,7 @@ class ServerRegistry:
         return sorted(
             n[len(self.prefix) :]
             for n in names
-            if n.startswith(self.prefix) and not n.endswith((SENTENCES, POINTER))
+            if n.startswith(self.prefix) and not n.endswith((SENTENCES, POINTER)) and LEASE not in n
         )
 
     def drop(self, generation: str) -> None:
@@ -55,6 +61,69 @@ class ServerRegistry:
             except Exception as exc:
                 if not not_found(exc):  # (already gone is fine)
                     raise
+
+    def claim(self, owner: str) -> str:
+        """Take the ingest lease for `owner`: "" when taken, else who holds it. Creating a
+        collection is the server's one atomic test-and-set; a lease its holder has not renewed
+        for `stale` seconds of the server's clock is retired first."""
+        for _ in range(2):
+            create = partial(
+                self._client.create_collection,
+                self.lease,
+                metadata={"owner": owner, "beat": self._now()},
+                embedding_function=None,
+            )
+            try:
+                self._guard(create)
+                return ""
+            except Exception as exc:
+                if "already exists" not in str(exc.__cause__ or exc):
+                    raise
+            held = self._held()
+            if held is None:
+                continue  # let go meanwhile
+            meta = held.metadata or {}
+            if self._now() - float(meta.get("beat", 0.0)) < self.stale:
+                return str(meta.get("owner", "another machine"))
+            self._retire(held)
+        return "another machine"  # (which took it over at the same moment)
+
+    def renew(self, owner: str) -> bool:
+        """Mark `owner`'s lease alive; False when it is no longer `owner`'s."""
+        held = self._held()
+        if held is None or (held.metadata or {}).get("owner") != owner:
+            return False
+        self._guard(lambda: held.modify(metadata={"owner": owner, "beat": self._now()}))
+        return True
+
+    def release(self, owner: str) -> None:
+        """Let go of `owner`'s lease (nothing when another holds it now)."""
+        held = self._held()
+        if held is not None and (held.metadata or {}).get("owner") == owner:
+            self._retire(held)
+
+    def _held(self) -> Any | None:
+        try:
+            return self._guard(partial(self._client.get_collection, self.lease))
+        except Exception as exc:
+            if not_found(exc):
+                return None
+            raise
+
+    def _retire(self, held: Any) -> None:
+        """Delete a lease. Renamed first, by its id: another machine retiring the same stale
+        lease must not delete, by name, the one just created in its place."""
+        name = f"{self.lease}.retired-{uuid.uuid4().hex}"
+        try:
+            self._guard(lambda: held.modify(name=name))
+            self._guard(partial(self._client.delete_collection, name))
+        except Exception as exc:
+            if not not_found(exc):  # (another machine retired it first)
+                raise
+
+    def _now(self) -> float:
+        """The server's clock, in seconds (machines' clocks may disagree)."""
+        return int(self._guard(self._client.heartbeat)) / 1e9
 
     def _guard(self, call: Callable[[], Any]) -> Any:
         try:
