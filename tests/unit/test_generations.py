@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from assistant.errors import IngestBusyError
+from assistant.errors import IndexUnreadableError, IngestBusyError
 from assistant.indexing.generations import LEGACY, POINTER, IndexHome
 
 
@@ -212,3 +213,45 @@ def test_with_a_server_a_lease_taken_over_meanwhile_stops_the_switch(tmp_path: P
             home.switch(tmp_path / "gen-2-1")
     assert registry.pointer() == "gen-1-1"
     assert registry.holder == "clinic-b pid 7 0a1b2c3d"  # not released by the loser
+
+
+class LostAtTheEnd(FakeRegistry):
+    """A server that stops answering as the ingest lets go of its lease."""
+
+    def release(self, owner: str) -> None:
+        raise IndexUnreadableError("the Chroma server at http://db:8000 cannot be reached")
+
+
+def test_with_a_server_failing_at_the_end_a_finished_ingest_still_succeeds(
+    tmp_path: Path,
+) -> None:
+    registry = LostAtTheEnd()
+    home = IndexHome(tmp_path, registry)
+    with home.lock(wait=False):
+        pass  # the lease is left to go stale; the ingest's result stands
+    assert home.owner == ""
+    assert registry.holder != ""  # (left behind, as said)
+
+
+class Flaky(FakeRegistry):
+    """A server whose every other renewal fails."""
+
+    renewals = 0
+
+    def renew(self, owner: str) -> bool:
+        self.renewals += 1
+        if self.renewals % 2:
+            raise IndexUnreadableError("the Chroma server at http://db:8000 failed")
+        return super().renew(owner)
+
+
+def test_with_a_server_a_held_lease_is_renewed_through_failed_renewals(tmp_path: Path) -> None:
+    registry = Flaky()
+    home = IndexHome(tmp_path, registry, renew_every=0.01)
+    with home.lock(wait=False):
+        deadline = time.monotonic() + 5
+        while registry.renewals < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert registry.holder == home.owner  # still held after the failed ones
+    assert registry.renewals >= 4
+    assert registry.holder == ""

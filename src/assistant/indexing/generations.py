@@ -60,10 +60,12 @@ class IndexHome:
         registry: Registry | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        renew_every: float = RENEW_SECONDS,
     ) -> None:
         self.root = root
         self.registry = registry
         self.sleep = sleep  # (between asks for the server lease)
+        self.renew_every = renew_every
         self.owner = ""  # this ingest's name on the server lease, while it holds it
 
     def current(self) -> Path | None:
@@ -188,13 +190,16 @@ class IndexHome:
             yield
         finally:
             stop.set()
-            renewing.join()
+            renewing.join(timeout=5.0)  # (a renewal stuck on the network must not hold this up)
             self.owner = ""
-            registry.release(owner)
+            # Best effort: a server that fails now must not turn a finished ingest (or its own
+            # error) into this one; a lease left behind goes stale in 2 minutes.
+            with contextlib.suppress(AssistantError):
+                registry.release(owner)
 
     def _renew(self, owner: str, stop: threading.Event) -> None:
         assert self.registry is not None
-        while not stop.wait(RENEW_SECONDS):
+        while not stop.wait(self.renew_every):
             with contextlib.suppress(AssistantError):  # a server hiccup: the next one may pass
                 self.registry.renew(owner)
 

@@ -3,11 +3,13 @@ that lets one machine at a time ingest into it."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from assistant.errors import AssistantError
 from assistant.indexing.store import (
     POINTER,
     SENTENCES,
@@ -66,7 +68,7 @@ class ServerRegistry:
         """Take the ingest lease for `owner`: "" when taken, else who holds it. Creating a
         collection is the server's one atomic test-and-set; a lease its holder has not renewed
         for `stale` seconds of the server's clock is retired first."""
-        for _ in range(2):
+        for _ in range(3):
             create = partial(
                 self._client.create_collection,
                 self.lease,
@@ -77,16 +79,23 @@ class ServerRegistry:
                 self._guard(create)
                 return ""
             except Exception as exc:
-                if "already exists" not in str(exc.__cause__ or exc):
-                    raise
+                if "already exists" not in str(exc.__cause__ or exc) and not self._holds(owner):
+                    raise  # (unless the server made it and only its reply was lost)
+                if self._holds(owner):
+                    return ""
             held = self._held()
             if held is None:
                 continue  # let go meanwhile
             meta = held.metadata or {}
             if self._now() - float(meta.get("beat", 0.0)) < self.stale:
                 return str(meta.get("owner", "another machine"))
-            self._retire(held)
+            with contextlib.suppress(AssistantError):  # another machine retired it first
+                self._retire(held)
         return "another machine"  # (which took it over at the same moment)
+
+    def _holds(self, owner: str) -> bool:
+        held = self._held()
+        return held is not None and (held.metadata or {}).get("owner") == owner
 
     def renew(self, owner: str) -> bool:
         """Mark `owner`'s lease alive; False when it is no longer `owner`'s."""
