@@ -79,10 +79,10 @@ class ServerRegistry:
                 self._guard(create)
                 return ""
             except Exception as exc:
-                if "already exists" not in str(exc.__cause__ or exc) and not self._holds(owner):
-                    raise  # (unless the server made it and only its reply was lost)
-                if self._holds(owner):
-                    return ""
+                if self._mine(owner) is not None:
+                    return ""  # the server made it, and only its reply was lost
+                if "already exists" not in str(exc.__cause__ or exc):
+                    raise
             held = self._held()
             if held is None:
                 continue  # let go meanwhile
@@ -93,23 +93,24 @@ class ServerRegistry:
                 self._retire(held)
         return "another machine"  # (which took it over at the same moment)
 
-    def _holds(self, owner: str) -> bool:
-        held = self._held()
-        return held is not None and (held.metadata or {}).get("owner") == owner
-
     def renew(self, owner: str) -> bool:
         """Mark `owner`'s lease alive; False when it is no longer `owner`'s."""
-        held = self._held()
-        if held is None or (held.metadata or {}).get("owner") != owner:
+        held = self._mine(owner)
+        if held is None:
             return False
         self._guard(lambda: held.modify(metadata={"owner": owner, "beat": self._now()}))
         return True
 
     def release(self, owner: str) -> None:
         """Let go of `owner`'s lease (nothing when another holds it now)."""
-        held = self._held()
-        if held is not None and (held.metadata or {}).get("owner") == owner:
+        held = self._mine(owner)
+        if held is not None:
             self._retire(held)
+
+    def _mine(self, owner: str) -> Any | None:
+        """The lease, when `owner` holds it."""
+        held = self._held()
+        return held if held is not None and (held.metadata or {}).get("owner") == owner else None
 
     def _held(self) -> Any | None:
         try:
