@@ -5,6 +5,8 @@ machine that both pages follow."""
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +18,8 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant
-from assistant.errors import AssistantError, IngestBusyError
+from assistant.errors import AssistantError, IndexUnreadableError, IngestBusyError
+from assistant.indexing import store
 from assistant.indexing.ingest import build_index, open_home
 from assistant.indexing.registry import ServerRegistry
 from assistant.pipeline import build_assistant
@@ -185,3 +188,39 @@ def test_a_server_that_stops_fails_questions_by_name_until_it_is_back(
         assert replace(served.ask(question), timings_ms={}) == replace(before, timings_ms={})
     finally:
         stop(server)
+
+
+def test_a_server_that_hangs_fails_a_question_by_name_within_the_time_limit(
+    settings: Settings, model: Embeddings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store, "SERVER_TIMEOUT", 3.0)
+    port = free_port()
+    server = start_chroma(tmp_path / "chroma", port)
+    try:
+        remote = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
+        build_index(remote, model)
+        served = build_assistant(remote, embeddings=model)
+        question = "how do I do the bird dog exercise?"
+        before = served.ask(question)
+        server.send_signal(signal.SIGSTOP)  # still accepts connections, answers nothing
+        began = time.monotonic()
+        with pytest.raises(AssistantError, match=f"127.0.0.1:{port}"):
+            served.ask(question)
+        assert time.monotonic() - began < 30
+        server.send_signal(signal.SIGCONT)
+        assert replace(served.ask(question), timings_ms={}) == replace(before, timings_ms={})
+    finally:
+        server.send_signal(signal.SIGCONT)
+        stop(server)
+
+
+def test_a_server_that_never_answers_is_reported_on_connecting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(store, "SERVER_TIMEOUT", 2.0)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never replies
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        began = time.monotonic()
+        with pytest.raises(IndexUnreadableError, match=r"cannot be reached \(timed out\)"):
+            store.connect(None, url)
+        assert time.monotonic() - began < 30

@@ -27,6 +27,9 @@ REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
 BATCH = 128  # chunks embedded per call and progress step (the encoder sorts each by length)
 COPY_BATCH = 1000  # chunks copied per call (Chroma caps one call's batch)
 PAGE = 5000  # chunks read per request
+# Seconds a Chroma server may take to answer one request (to connect): long enough for a page
+# of `PAGE` chunks or a generation's deletion, short enough that a hung server is reported.
+SERVER_TIMEOUT, CONNECT_TIMEOUT = 120.0, 10.0
 # The dense index's graph. Chroma's defaults (ef 100 both ways, 16 neighbours) found 0.969 of
 # the exact 10 nearest chunks at 5,000 chunks (benchmarks/scale.py); recall falls as an HNSW
 # graph grows, so new generations get a wider graph and search (README, "Speed at scale").
@@ -65,26 +68,41 @@ def connect(path: Path | None, url: str | None) -> Any:
     if url is None:
         settings = ChromaSettings(anonymized_telemetry=False)
         return chromadb.PersistentClient(path=str(path), settings=settings)
+    import httpx
+
     try:
         return server_client(url)
-    except ValueError as exc:  # what chromadb raises when nothing answers at `url`
+    except (ValueError, httpx.HTTPError) as exc:  # (chromadb's error when nothing answers)
         raise server_failed(url, f"the Chroma server at {url} cannot be reached", exc) from exc
 
 
 @functools.cache
 def server_client(url: str) -> Any:
-    """One client per server and process (each new one asks the server for a heartbeat; a
-    failed attempt is not remembered)."""
+    """One client per server and process (a failed attempt is not remembered), with
+    `SERVER_TIMEOUT` on every request: Chroma's own client waits forever, so a server that
+    accepts a connection and never answers would hang a question or an ingest."""
     import chromadb
+    import httpx
     from chromadb.config import Settings as ChromaSettings
 
     parts = urlsplit(url)
-    return chromadb.HttpClient(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or (443 if parts.scheme == "https" else 8000),
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or (443 if parts.scheme == "https" else 8000)
+    limit = httpx.Timeout(SERVER_TIMEOUT, connect=CONNECT_TIMEOUT)
+    # The client's first requests, made while it is built, cannot be timed: ask first.
+    where = f"[{host}]" if ":" in host else host  # an IPv6 address
+    heartbeat = f"{'https' if parts.scheme == 'https' else 'http'}://{where}:{port}/api/v2/heartbeat"
+    httpx.get(heartbeat, timeout=limit).raise_for_status()
+    client: Any = chromadb.HttpClient(
+        host=host,
+        port=port,
         ssl=parts.scheme == "https",
         settings=ChromaSettings(anonymized_telemetry=False),
     )
+    # Chroma has no setting for it: this is chromadb 1.5's own HTTP session (a test pauses a
+    # real server to prove the limit holds).
+    client._server._session.timeout = limit
+    return client
 
 
 class Store:
