@@ -19,6 +19,9 @@ TokenCounter = Callable[[str], int]
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# White space the tokenizer splits words at. Not all of Python's: it deletes \v, \f and \x1c-\x1f
+# as control characters, which joins the words on either side.
+SPACE = re.compile(r"[ \t\n\r]+")
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def chunk_document(doc: Document, count_tokens: TokenCounter, max_tokens: int) -
         exercise = exercise_name(section, items)
         prescribed = dose("\n".join(doc.text[a:b] for a, b in spans))
         budget = max_tokens - count_tokens(heading_prefix(doc.title, section))
-        for start, end in pack(doc.text, spans, count_tokens, budget):
+        for start, end, _ in pack(doc.text, spans, count_tokens, budget):
             text = doc.text[start:end]
             digest = content_hash(doc.doc_id, doc.title, section, text)
             seen[digest] = seen.get(digest, 0) + 1
@@ -139,42 +142,51 @@ def group_sections(blocks: Iterator[Block]) -> Iterator[tuple[str, list[tuple[in
 
 def pack(
     text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, budget: int
-) -> Iterator[tuple[int, int]]:
-    """Greedily join consecutive spans while the joined slice fits the budget."""
+) -> Iterator[tuple[int, int, int]]:
+    """Greedily join consecutive spans while the joined slice fits the budget; each joined
+    span comes with its word-piece count."""
     pieces = [piece for span in spans for piece in fit(text, span, count_tokens, budget)]
-    start, end = pieces[0]
-    for piece_start, piece_end in pieces[1:]:
-        if count_tokens(text[start:piece_end]) <= budget:
-            end = piece_end
-            continue
-        yield start, end
-        start, end = piece_start, piece_end
-    yield start, end
+    return join(text, pieces, count_tokens, budget)
 
 
 def fit(
     text: str, span: tuple[int, int], count_tokens: TokenCounter, budget: int
-) -> list[tuple[int, int]]:
-    """Split one over-long block at sentence, then word, boundaries so each piece fits."""
-    if count_tokens(text[span[0] : span[1]]) <= budget:
-        return [span]
+) -> list[tuple[int, int, int]]:
+    """Split one over-long block at sentence, then word, boundaries so each piece fits; each
+    piece with its word-piece count."""
+    tokens = count_tokens(text[span[0] : span[1]])
+    if tokens <= budget:
+        return [(*span, tokens)]
     sentences = split_sentences(text, span[0], span[1])
     if len(sentences) > 1:
         return list(pack(text, sentences, count_tokens, budget))
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
-    shifted = [(span[0] + s, span[0] + e) for s, e in words]
-    return list(pack_words(text, shifted, count_tokens, budget))
+    # Last resort for a sentence longer than the budget: cut between words.
+    words = re.finditer(r"\S+", text[span[0] : span[1]])
+    bounds = [(span[0] + m.start(), span[0] + m.end()) for m in words]
+    counted = [(a, b, count_tokens(text[a:b])) for a, b in bounds]
+    return list(join(text, counted, count_tokens, budget))
 
 
-def pack_words(
-    text: str, words: list[tuple[int, int]], count_tokens: TokenCounter, budget: int
-) -> Iterator[tuple[int, int]]:
-    """Last resort for a sentence longer than the budget: cut between words."""
-    start, end = words[0]
-    for word_start, word_end in words[1:]:
-        if count_tokens(text[start:word_end]) <= budget:
-            end = word_end
+def join(
+    text: str, pieces: list[tuple[int, int, int]], count_tokens: TokenCounter, budget: int
+) -> Iterator[tuple[int, int, int]]:
+    """Greedily join consecutive counted pieces while the joined slice fits the budget.
+
+    The model's tokenizer splits words at white space before cutting each into word pieces,
+    so across white space two counts add up (the special tokens, `bare`, counted once): a
+    growing chunk is not counted again at each piece (tests/integration/test_chunk_counts.py
+    checks every sum against the tokenizer). Across anything else it is counted whole.
+    """
+    bare = count_tokens("")
+    start, end, tokens = pieces[0]
+    for piece_start, piece_end, piece_tokens in pieces[1:]:
+        if SPACE.fullmatch(text, end, piece_start):
+            joined = tokens + piece_tokens - bare
         else:
-            yield start, end
-            start, end = word_start, word_end
-    yield start, end
+            joined = count_tokens(text[start:piece_end])
+        if joined <= budget:
+            end, tokens = piece_end, joined
+            continue
+        yield start, end, tokens
+        start, end, tokens = piece_start, piece_end, piece_tokens
+    yield start, end, tokens

@@ -91,7 +91,9 @@ def server_client(url: str) -> Any:
     limit = httpx.Timeout(SERVER_TIMEOUT, connect=CONNECT_TIMEOUT)
     # The client's first requests, made while it is built, cannot be timed: ask first.
     where = f"[{host}]" if ":" in host else host  # an IPv6 address
-    heartbeat = f"{'https' if parts.scheme == 'https' else 'http'}://{where}:{port}/api/v2/heartbeat"
+    heartbeat = (
+        f"{'https' if parts.scheme == 'https' else 'http'}://{where}:{port}/api/v2/heartbeat"
+    )
     httpx.get(heartbeat, timeout=limit).raise_for_status()
     client: Any = chromadb.HttpClient(
         host=host,
