@@ -20,6 +20,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.assistant import Assistant
 from assistant.errors import AssistantError, IndexUnreadableError, IngestBusyError
 from assistant.indexing import store
+from assistant.indexing.generations import IndexHome
 from assistant.indexing.ingest import build_index, open_home
 from assistant.indexing.registry import ServerRegistry
 from assistant.pipeline import build_assistant
@@ -27,6 +28,7 @@ from assistant.settings import Settings
 from tests.helpers import (
     PAGE_QUESTIONS,
     CountingEmbeddings,
+    HashEmbeddings,
     edit,
     free_port,
     start_chroma,
@@ -224,3 +226,37 @@ def test_a_server_that_never_answers_is_reported_on_connecting(
         with pytest.raises(IndexUnreadableError, match=r"cannot be reached \(timed out\)"):
             store.connect(None, url)
         assert time.monotonic() - began < 30
+
+
+class TakenOver(Embeddings):
+    """The fake model, in an ingest whose lease another machine takes over while it embeds its
+    first batch (as if it had gone 2 minutes without renewing); counts what it embeds."""
+
+    def __init__(self, inner: Embeddings, url: str, collection: str, home: IndexHome) -> None:
+        self.inner, self.url, self.collection, self.home = inner, url, collection, home
+        self.embedded = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.embedded == 0:
+            impatient = ServerRegistry(self.url, self.collection, stale=-1.0)
+            assert impatient.claim("machine b") == ""
+            assert self.home.lost.wait(10)  # the next renewal finds it
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_an_ingest_whose_lease_is_taken_over_stops_at_its_next_step(
+    settings: Settings, chroma_url: str
+) -> None:
+    remote = settings.model_copy(update={"chroma_url": chroma_url})
+    registry = ServerRegistry(chroma_url, remote.collection)
+    home = IndexHome(remote.index_dir, registry, renew_every=0.1)
+    model = TakenOver(HashEmbeddings(), chroma_url, remote.collection, home)
+    with pytest.raises(IngestBusyError, match="took over"):
+        build_index(remote, model, home=home)
+    assert model.embedded == 53  # its chunks, stored for the next ingest; no sentence embedded
+    assert registry.pointer() == ""  # nothing switched
+    assert registry.claim("machine c") == "machine b"  # the lease stays with the new holder

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.errors import IndexUnreadableError, IngestBusyError
 from assistant.indexing.generations import LEGACY, POINTER, IndexHome
+from assistant.indexing.ingest import checked
 
 
 def filled(home: IndexHome) -> Path:
@@ -255,3 +256,36 @@ def test_with_a_server_a_held_lease_is_renewed_through_failed_renewals(tmp_path:
         assert registry.holder == home.owner  # still held after the failed ones
     assert registry.renewals >= 4
     assert registry.holder == ""
+
+
+def test_with_a_server_a_renewal_that_finds_another_holder_stops_the_ingest_at_once(
+    tmp_path: Path,
+) -> None:
+    registry = FakeRegistry()
+    home = IndexHome(tmp_path, registry, renew_every=0.01)
+    with home.lock(wait=False):
+        home.check_lease()  # held: the ingest goes on
+        registry.holder = "clinic-b pid 7 0a1b2c3d"  # took it over
+        assert home.lost.wait(5)
+        with pytest.raises(IngestBusyError, match="took over"):
+            home.check_lease()
+    assert registry.holder == "clinic-b pid 7 0a1b2c3d"  # not released by the loser
+    with pytest.raises(IngestBusyError, match="took over"):
+        home.check_lease()  # nor forgotten before its switch
+
+
+def test_progress_checked_runs_the_check_before_each_step() -> None:
+    steps: list[int] = []
+    calls = iter([None, None, IngestBusyError("took over")])
+
+    def check() -> None:
+        result = next(calls)
+        if result is not None:
+            raise result
+
+    step = checked(lambda total, unit: steps.append, check)(3, "chunk")
+    step(1)
+    step(1)
+    with pytest.raises(IngestBusyError):
+        step(1)
+    assert steps == [1, 1]

@@ -67,6 +67,7 @@ class IndexHome:
         self.sleep = sleep  # (between asks for the server lease)
         self.renew_every = renew_every
         self.owner = ""  # this ingest's name on the server lease, while it holds it
+        self.lost = threading.Event()  # set when a renewal finds another holder
 
     def current(self) -> Path | None:
         """The generation in use: the one the pointer names, else a legacy index in the folder
@@ -115,10 +116,8 @@ class IndexHome:
         previous = self.current()
         if self.registry is not None:
             if self.owner and not self.registry.renew(self.owner):
-                raise IngestBusyError(
-                    "another ingest took over the Chroma server's lease while this one went "
-                    "2 minutes without renewing it; nothing was switched: run the ingest again"
-                )
+                self.lost.set()
+            self.check_lease()
             self.registry.point(generation.name)
             for name in self.registry.generations():
                 if name not in {generation.name, previous and previous.name}:
@@ -165,6 +164,16 @@ class IndexHome:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def check_lease(self) -> None:
+        """Stop an ingest whose server lease another ingest took over (it went 2 minutes
+        without renewing it): called before its switch, and at each step of its work, so that
+        it does not embed on for nothing beside the one that took over."""
+        if self.lost.is_set():
+            raise IngestBusyError(
+                "another ingest took over the Chroma server's lease while this one went "
+                "2 minutes without renewing it; nothing was switched: run the ingest again"
+            )
+
     @contextlib.contextmanager
     def lease(self, *, wait: bool) -> Iterator[None]:
         """With a server: hold its ingest lease, renewed while held, so that one machine at a
@@ -183,6 +192,7 @@ class IndexHome:
                 )
             self.sleep(POLL_SECONDS)
         stop = threading.Event()
+        self.lost.clear()
         renewing = threading.Thread(target=self._renew, args=(owner, stop), daemon=True)
         self.owner = owner
         renewing.start()
@@ -200,8 +210,12 @@ class IndexHome:
     def _renew(self, owner: str, stop: threading.Event) -> None:
         assert self.registry is not None
         while not stop.wait(self.renew_every):
-            with contextlib.suppress(AssistantError):  # a server hiccup: the next one may pass
-                self.registry.renew(owner)
+            try:
+                if not self.registry.renew(owner):
+                    self.lost.set()
+                    return
+            except AssistantError:
+                continue  # a server hiccup: the next renewal may pass
 
 
 def is_chroma_segment(name: str) -> bool:

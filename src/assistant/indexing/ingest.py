@@ -198,6 +198,21 @@ def compare(chunks: list[Chunk], current: dict[str, dict[str, Any]]) -> IngestRe
     return IngestReport(new, moved, gone, len(wanted) - new - moved, documents)
 
 
+def checked(progress: ProgressFactory, check: Callable[[], None]) -> ProgressFactory:
+    """`progress`, with `check` run at every step (it raises to stop the ingest)."""
+
+    def start(total: int, unit: str = "chunk") -> Callable[[int], None]:
+        report = progress(total, unit)
+
+        def step(done: int) -> None:
+            check()
+            report(done)
+
+        return step
+
+    return start
+
+
 def silent(total: int, unit: str = "chunk") -> Callable[[int], None]:
     """A progress reporter that reports nothing."""
     return lambda done: None
@@ -216,13 +231,15 @@ def build_index(
     rebuild: bool = False,
     progress: ProgressFactory | None = None,
     wait: bool = False,
+    home: IndexHome | None = None,
 ) -> IngestReport:
     """Ingest the corpus into a new index generation and switch to it; the corpus is validated
     in full first. Nothing changed: nothing written. `rebuild`: embed everything again (and
     read nothing of the current index, which may be broken). Another ingest running: wait for
-    it, or (without `wait`) refuse."""
+    it, or (without `wait`) refuse; with a server, one that takes over this one's lease stops
+    it at its next step. `home`: the index's generations (default: `open_home(settings)`)."""
     chunks = build_chunks(settings, load_token_counter())
-    home = open_home(settings)
+    home = home or open_home(settings)
     with home.lock(wait=wait):
         path = None if rebuild else home.current()
         current = open_store(settings, path, embeddings) if path else None
@@ -247,7 +264,7 @@ def build_index(
             current=manifest,
             embed=embeddings.embed_documents,
             donors=donors,
-            progress=progress,
+            progress=checked(progress or silent, home.check_lease),
         )
         home.switch(target.path)
         return report
