@@ -122,6 +122,17 @@ def test_a_lease_not_renewed_is_taken_over_and_its_holder_cannot_renew(chroma_ur
     assert first.generations() == []  # a lease is never taken for a generation
 
 
+def test_a_lease_retired_halfway_is_deleted_by_the_next_claim(chroma_url: str) -> None:
+    registry = ServerRegistry(chroma_url, "shared")
+    client = store.connect(None, chroma_url)
+    # A machine stopped between renaming a lease it let go of and deleting it.
+    client.create_collection("shared.ingest-lease.retired-0a1b2c3d", embedding_function=None)
+    client.create_collection("shared.gen-1-1", embedding_function=None)
+    assert registry.claim("machine a") == ""
+    names = sorted(c.name for c in client.list_collections())
+    assert names == ["shared.current", "shared.gen-1-1", "shared.ingest-lease"]
+
+
 def ask_page(port: int, question: str) -> str:
     from gradio_client import Client
 

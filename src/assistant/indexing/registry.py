@@ -77,12 +77,14 @@ class ServerRegistry:
             )
             try:
                 self._guard(create)
-                return ""
             except Exception as exc:
                 if self._mine(owner) is not None:
                     return ""  # the server made it, and only its reply was lost
                 if "already exists" not in str(exc.__cause__ or exc):
                     raise
+            else:
+                self._sweep()
+                return ""
             held = self._held()
             if held is None:
                 continue  # let go meanwhile
@@ -130,6 +132,22 @@ class ServerRegistry:
         except Exception as exc:
             if not not_found(exc):  # (another machine retired it first)
                 raise
+
+    def _sweep(self) -> None:
+        """Delete retired leases that a machine stopped between renaming and deleting (best
+        effort: they only take a name on the server)."""
+        try:
+            names = [c.name for c in self._guard(self._client.list_collections)]
+        except AssistantError:
+            return
+        for name in names:
+            if not name.startswith(f"{self.lease}.retired-"):
+                continue
+            try:
+                self._guard(partial(self._client.delete_collection, name))
+            except Exception as exc:
+                if not (not_found(exc) or isinstance(exc, AssistantError)):
+                    raise  # (not found: its retirer deleted it first)
 
     def _now(self) -> float:
         """The server's clock, in seconds (machines' clocks may disagree)."""
