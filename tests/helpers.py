@@ -180,17 +180,19 @@ def start_pages(*pages: tuple[dict[str, str], int]) -> list[subprocess.Popen[byt
     return servers
 
 
-def start_chroma(folder: Path, port: int) -> subprocess.Popen[bytes]:
+def start_chroma(folder: Path, port: int, host: str = "127.0.0.1") -> subprocess.Popen[bytes]:
     """A real Chroma server started by `assistant chroma`, once it answers."""
+    command = [sys.executable, "-m", "assistant", "chroma", "--path", str(folder)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "chroma", "--path", str(folder), "--port", str(port)],
+        [*command, "--host", host, "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    where = f"[{host}]" if ":" in host else host
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+            urllib.request.urlopen(f"http://{where}:{port}/api/v2/heartbeat", timeout=2)
             return server
         except OSError:
             assert server.poll() is None, "the Chroma server stopped"

@@ -27,8 +27,9 @@ REBUILD_HINT = "run `assistant ingest --rebuild` to rebuild it from the corpus"
 BATCH = 128  # chunks embedded per call and progress step (the encoder sorts each by length)
 COPY_BATCH = 1000  # chunks copied per call (Chroma caps one call's batch)
 PAGE = 5000  # chunks read per request
-# Seconds a Chroma server may take to answer one request (to connect): long enough for a page
-# of `PAGE` chunks or a generation's deletion, short enough that a hung server is reported.
+# Seconds the Chroma client waits for each read and write of a request (for a connection):
+# long enough for a page of `PAGE` chunks or a generation's deletion, short enough that a hung
+# server is reported. Each wait is limited, not a whole request.
 SERVER_TIMEOUT, CONNECT_TIMEOUT = 120.0, 10.0
 # The dense index's graph. Chroma's defaults (ef 100 both ways, 16 neighbours) found 0.969 of
 # the exact 10 nearest chunks at 5,000 chunks (benchmarks/scale.py); recall falls as an HNSW
@@ -68,11 +69,13 @@ def connect(path: Path | None, url: str | None) -> Any:
     if url is None:
         settings = ChromaSettings(anonymized_telemetry=False)
         return chromadb.PersistentClient(path=str(path), settings=settings)
-    import httpx
-
     try:
         return server_client(url)
-    except (ValueError, httpx.HTTPError) as exc:  # (chromadb's error when nothing answers)
+    except Exception as exc:
+        # (ValueError: chromadb's error when nothing answers; ChromaError: one it answered
+        # with while the client was built, such as a refused login)
+        if not (isinstance(exc, ValueError) or chroma_failure(exc)):
+            raise
         raise server_failed(url, f"the Chroma server at {url} cannot be reached", exc) from exc
 
 
@@ -96,7 +99,7 @@ def server_client(url: str) -> Any:
     )
     httpx.get(heartbeat, timeout=limit).raise_for_status()
     client: Any = chromadb.HttpClient(
-        host=host,
+        host=where,  # (Chroma puts it in its URLs as it is)
         port=port,
         ssl=parts.scheme == "https",
         settings=ChromaSettings(anonymized_telemetry=False),
