@@ -127,11 +127,17 @@ def test_a_lease_retired_halfway_is_deleted_by_the_next_claim(chroma_url: str) -
     registry = ServerRegistry(chroma_url, "shared")
     client = store.connect(None, chroma_url)
     # A machine stopped between renaming a lease it let go of and deleting it.
-    client.create_collection("shared.ingest-lease.retired-0a1b2c3d", embedding_function=None)
+    retired = f"shared.ingest-lease.retired-{'0a1b2c3d' * 4}"
+    client.create_collection(retired, embedding_function=None)
     client.create_collection("shared.gen-1-1", embedding_function=None)
+    # Other indexes on the same server, whose names start with this one's.
+    others = ["shared.ingest-lease.retired-b.gen-1-1", "shared.x.gen-2-2"]
+    for name in others:
+        client.create_collection(name, embedding_function=None)
     assert registry.claim("machine a") == ""
     names = sorted(c.name for c in client.list_collections())
-    assert names == ["shared.current", "shared.gen-1-1", "shared.ingest-lease"]
+    assert names == sorted(["shared.current", "shared.gen-1-1", "shared.ingest-lease", *others])
+    assert registry.generations() == ["gen-1-1"]  # (a switch drops all it lists but two)
 
 
 def ask_page(port: int, question: str) -> str:

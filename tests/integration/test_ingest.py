@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import CorpusError, IndexUnreadableError
+from assistant.errors import CorpusError, IndexUnreadableError, IngestBusyError
 from assistant.indexing.embeddings import load_token_counter, max_tokens
 from assistant.indexing.generations import IndexHome
-from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.ingest import build_chunks, build_index, ingest
 from assistant.indexing.store import Store
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
@@ -371,3 +371,19 @@ def test_a_bug_is_not_reported_as_a_damaged_index(
     # A vector of the wrong size is Chroma's own complaint about the index: rebuild it.
     with pytest.raises(IndexUnreadableError, match="rebuild"):
         store.search([0.1] * 10, 3)
+
+
+@pytest.mark.fake_model
+def test_an_ingest_whose_check_fails_stops_before_writing(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
+    chunks = build_chunks(settings, load_token_counter())
+    target = Store(IndexHome(settings.index_dir).new_generation(), settings.collection, embeddings)
+
+    def taken_over() -> None:
+        raise IngestBusyError("another ingest took over the Chroma server's lease")
+
+    with pytest.raises(IngestBusyError, match="took over"):
+        ingest(chunks, target, current={}, embed=embeddings.embed_documents, check=taken_over)
+    assert target.count() == 0
+    assert embeddings.embedded == 0

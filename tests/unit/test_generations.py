@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -289,3 +290,58 @@ def test_progress_checked_runs_the_check_before_each_step() -> None:
     with pytest.raises(IngestBusyError):
         step(1)
     assert steps == [1, 1]
+
+
+class Late(FakeRegistry):
+    """A server whose renewals answer late while `slow` is set (a request stuck on the
+    network outlives the lease it renews)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow, self.answered = threading.Event(), threading.Event()
+
+    def renew(self, owner: str) -> bool:
+        if self.slow.is_set():
+            time.sleep(6.0)  # past the 5 s a lease waits for its renewals to end
+            self.answered.set()
+        return self.holder == owner
+
+
+def test_a_late_renewal_of_an_earlier_lease_does_not_stop_the_next_ingest(
+    tmp_path: Path,
+) -> None:
+    registry = Late()
+    home = IndexHome(tmp_path, registry, renew_every=0.05)
+    with home.lock(wait=False):
+        registry.slow.set()
+        time.sleep(0.2)  # a renewal is in flight as the ingest ends
+    registry.slow.clear()
+    with home.lock(wait=False):  # the next ingest through the same home
+        assert registry.answered.wait(10)  # the late one answered: "not yours any more"
+        time.sleep(0.2)
+        home.check_lease()  # still this ingest's lease
+
+
+class Garbled(FakeRegistry):
+    """A server whose first renewal gets a reply Chroma's client raises as a bare Exception
+    (a proxy's error page)."""
+
+    renewals = 0
+
+    def renew(self, owner: str) -> bool:
+        self.renewals += 1
+        if self.renewals == 1:
+            raise Exception("<html>502 Bad Gateway</html>")
+        return super().renew(owner)
+
+
+def test_a_renewal_that_fails_oddly_does_not_end_the_renewals(tmp_path: Path) -> None:
+    registry = Garbled()
+    home = IndexHome(tmp_path, registry, renew_every=0.01)
+    with home.lock(wait=False):
+        deadline = time.monotonic() + 5
+        while registry.renewals < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        registry.holder = "clinic-b pid 7 0a1b2c3d"  # then taken over
+        assert home.lost.wait(5)
+    assert registry.renewals >= 3

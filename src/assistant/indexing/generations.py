@@ -191,9 +191,10 @@ class IndexHome:
                     "after 2 minutes)"
                 )
             self.sleep(POLL_SECONDS)
-        stop = threading.Event()
-        self.lost.clear()
-        renewing = threading.Thread(target=self._renew, args=(owner, stop), daemon=True)
+        # An Event of this lease's own: a renewal of an earlier lease that returns late must
+        # not stop the next ingest.
+        stop, self.lost = threading.Event(), threading.Event()
+        renewing = threading.Thread(target=self._renew, args=(owner, stop, self.lost), daemon=True)
         self.owner = owner
         renewing.start()
         try:
@@ -207,15 +208,18 @@ class IndexHome:
             with contextlib.suppress(AssistantError):
                 registry.release(owner)
 
-    def _renew(self, owner: str, stop: threading.Event) -> None:
+    def _renew(self, owner: str, stop: threading.Event, lost: threading.Event) -> None:
         assert self.registry is not None
         while not stop.wait(self.renew_every):
             try:
                 if not self.registry.renew(owner):
-                    self.lost.set()
+                    lost.set()
                     return
-            except AssistantError:
-                continue  # a server hiccup: the next renewal may pass
+            except Exception:
+                # A server hiccup (or a reply Chroma's client cannot read, which it raises as a
+                # bare Exception): the next renewal may pass; a thread that died here would
+                # let the lease go stale without this ingest ever learning it.
+                continue
 
 
 def is_chroma_segment(name: str) -> bool:

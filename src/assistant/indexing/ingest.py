@@ -76,10 +76,13 @@ def ingest(
     embed: Embed,
     donors: Sequence[Store] = (),
     progress: ProgressFactory | None = None,
+    check: Callable[[], None] = lambda: None,
 ) -> IngestReport:
     """Fill the empty `target` generation with `chunks` and what answering derives from them:
     vectors the `donors` hold (the current generation, unfinished ones) are copied, only the
-    rest embedded. The report compares it with the `current` generation's manifest."""
+    rest embedded. The report compares it with the `current` generation's manifest. `check`
+    runs before each write and at every progress step; it raises to stop the ingest."""
+    progress = checked(progress or silent, check)
     reused: dict[str, list[float]] = {}
     for donor in donors:
         missing = [c.chunk_id for c in chunks if c.chunk_id not in reused]
@@ -90,10 +93,11 @@ def ingest(
         except AssistantError:
             continue  # an unreadable leftover: embed instead
     copied = [c for c in chunks if c.chunk_id in reused]
+    check()
     target.put(copied, [reused[c.chunk_id] for c in copied])
     fresh = [c for c in chunks if c.chunk_id not in reused]
     if fresh:
-        target.add(fresh, (progress or silent)(len(fresh), "chunk"))
+        target.add(fresh, progress(len(fresh), "chunk"))
     if target.count() != len({c.chunk_id for c in chunks}):
         raise AssistantError(
             f"the new index at {target.path} holds {target.count()} chunks, not {len(chunks)}"
@@ -106,6 +110,7 @@ def ingest(
     held = [v for v in map(held_sentences, donors) if v is not None]
     vectors = derive(chunks, target.path, embed, held, progress)
     if target.remote:  # where the other machines read them
+        check()
         target.keep_sentences(vectors.texts, vectors.matrix)
     return compare(chunks, current)
 
@@ -264,7 +269,8 @@ def build_index(
             current=manifest,
             embed=embeddings.embed_documents,
             donors=donors,
-            progress=checked(progress or silent, home.check_lease),
+            progress=progress,
+            check=home.check_lease,
         )
         home.switch(target.path)
         return report

@@ -4,12 +4,14 @@ that lets one machine at a time ingest into it."""
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.indexing.generations import GENERATION
 from assistant.indexing.store import (
     POINTER,
     SENTENCES,
@@ -49,10 +51,12 @@ class ServerRegistry:
     def generations(self) -> list[str]:
         """The names of every generation the server holds."""
         names = [c.name for c in self._guard(self._client.list_collections)]
+        # Exactly `<collection>.gen-…`: another index's name may start with this one's and a
+        # dot (`shared.x`), and a switch drops every generation it lists but two.
         return sorted(
             n[len(self.prefix) :]
             for n in names
-            if n.startswith(self.prefix) and not n.endswith((SENTENCES, POINTER)) and LEASE not in n
+            if n.startswith(self.prefix) and GENERATION.match(n[len(self.prefix) :])
         )
 
     def drop(self, generation: str) -> None:
@@ -134,20 +138,15 @@ class ServerRegistry:
                 raise
 
     def _sweep(self) -> None:
-        """Delete retired leases that a machine stopped between renaming and deleting (best
-        effort: they only take a name on the server)."""
-        try:
+        """Delete retired leases that a machine stopped between renaming and deleting."""
+        retired = re.compile(re.escape(self.lease) + r"\.retired-[0-9a-f]{32}")
+        # Best effort, whatever fails: they only take a name on the server, and the lease is
+        # held already (an error here must not leave it held by a claim that failed).
+        with contextlib.suppress(Exception):
             names = [c.name for c in self._guard(self._client.list_collections)]
-        except AssistantError:
-            return
-        for name in names:
-            if not name.startswith(f"{self.lease}.retired-"):
-                continue
-            try:
-                self._guard(partial(self._client.delete_collection, name))
-            except Exception as exc:
-                if not (not_found(exc) or isinstance(exc, AssistantError)):
-                    raise  # (not found: its retirer deleted it first)
+            for name in filter(retired.fullmatch, names):
+                with contextlib.suppress(Exception):  # (its retirer may delete it first)
+                    self._guard(partial(self._client.delete_collection, name))
 
     def _now(self) -> float:
         """The server's clock, in seconds (machines' clocks may disagree)."""
