@@ -236,14 +236,18 @@ def test_with_a_server_failing_at_the_end_a_finished_ingest_still_succeeds(
 
 
 class Flaky(FakeRegistry):
-    """A server whose every other renewal fails."""
+    """A server whose every other renewal fails with `error`."""
 
     renewals = 0
+
+    def __init__(self, error: Exception | None = None) -> None:
+        super().__init__()
+        self.error = error or IndexUnreadableError("the Chroma server at http://db:8000 failed")
 
     def renew(self, owner: str) -> bool:
         self.renewals += 1
         if self.renewals % 2:
-            raise IndexUnreadableError("the Chroma server at http://db:8000 failed")
+            raise self.error
         return super().renew(owner)
 
 
@@ -322,21 +326,9 @@ def test_a_late_renewal_of_an_earlier_lease_does_not_stop_the_next_ingest(
         home.check_lease()  # still this ingest's lease
 
 
-class Garbled(FakeRegistry):
-    """A server whose first renewal gets a reply Chroma's client raises as a bare Exception
-    (a proxy's error page)."""
-
-    renewals = 0
-
-    def renew(self, owner: str) -> bool:
-        self.renewals += 1
-        if self.renewals == 1:
-            raise Exception("<html>502 Bad Gateway</html>")
-        return super().renew(owner)
-
-
 def test_a_renewal_that_fails_oddly_does_not_end_the_renewals(tmp_path: Path) -> None:
-    registry = Garbled()
+    # A reply Chroma's client raises as a bare Exception (a proxy's error page).
+    registry = Flaky(Exception("<html>502 Bad Gateway</html>"))
     home = IndexHome(tmp_path, registry, renew_every=0.01)
     with home.lock(wait=False):
         deadline = time.monotonic() + 5
