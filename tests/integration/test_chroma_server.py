@@ -20,10 +20,11 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.assistant import Assistant
 from assistant.errors import AssistantError, IndexUnreadableError, IngestBusyError
-from assistant.indexing import store
+from assistant.indexing import sentence_vectors, store
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.ingest import build_index, open_home
 from assistant.indexing.registry import ServerRegistry
+from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.pipeline import build_assistant
 from assistant.settings import Settings
 from tests.helpers import (
@@ -259,17 +260,21 @@ def test_a_server_that_never_answers_is_reported_on_connecting(
 
 class TakenOver(Embeddings):
     """The fake model, in an ingest whose lease another machine takes over while it embeds its
-    first batch (as if it had gone 2 minutes without renewing); counts what it embeds."""
+    batch number `at` (from 0; as if it had gone 2 minutes without renewing); counts what it
+    embeds."""
 
-    def __init__(self, inner: Embeddings, url: str, collection: str, home: IndexHome) -> None:
+    def __init__(
+        self, inner: Embeddings, url: str, collection: str, home: IndexHome, at: int = 0
+    ) -> None:
         self.inner, self.url, self.collection, self.home = inner, url, collection, home
-        self.embedded = 0
+        self.at, self.calls, self.embedded = at, 0, 0
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if self.embedded == 0:
+        if self.calls == self.at:
             impatient = ServerRegistry(self.url, self.collection, stale=-1.0)
             assert impatient.claim("machine b") == ""
             assert self.home.lost.wait(10)  # the next renewal finds it
+        self.calls += 1
         self.embedded += len(texts)
         return self.inner.embed_documents(texts)
 
@@ -289,3 +294,26 @@ def test_an_ingest_whose_lease_is_taken_over_stops_at_its_next_step(
     assert model.embedded == 53  # its chunks, stored for the next ingest; no sentence embedded
     assert registry.pointer() == ""  # nothing switched
     assert registry.claim("machine c") == "machine b"  # the lease stays with the new holder
+
+
+def test_sentences_embedded_before_the_lease_was_lost_are_not_embedded_again(
+    settings: Settings, chroma_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sentence_vectors, "BATCH", 64)
+    remote = settings.model_copy(update={"chroma_url": chroma_url})
+    registry = ServerRegistry(chroma_url, remote.collection)
+    home = IndexHome(remote.index_dir, registry, renew_every=0.1)
+    # Taken over while it embeds its second batch of sentences (its 53 chunks are one batch).
+    model = TakenOver(HashEmbeddings(), chroma_url, remote.collection, home, at=2)
+    with pytest.raises(IngestBusyError, match="took over"):
+        build_index(remote, model, home=home)
+    assert model.embedded == 53 + 2 * 64
+    registry.release("machine b")  # machine b is done with it; this machine ingests again
+    counting = CountingEmbeddings(HashEmbeddings())
+    build_index(remote, counting)
+    kept = ServerRegistry(chroma_url, remote.collection).pointer()
+    held = SentenceVectors.load(remote.index_dir / kept)
+    assert held is not None
+    # No chunk and none of the 128 journaled sentences embedded again (the journal is this
+    # machine's: another machine would embed them).
+    assert counting.embedded == len(held.texts) - 2 * 64

@@ -9,12 +9,15 @@ import os
 import signal
 import subprocess
 
+import numpy as np
 import pytest
 
 from assistant.commands.faults import POINTS, ingest_command, ingest_env, kill_at
 from assistant.indexing.embeddings import load_token_counter
 from assistant.indexing.generations import GENERATION
 from assistant.indexing.ingest import build_chunks, build_index
+from assistant.indexing.sentence_journal import JOURNAL, SentenceJournal
+from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.helpers import CountingEmbeddings, current_store, edit, index_passages, kept_sentences
 
@@ -46,8 +49,9 @@ def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix
     old_sentences = kept_sentences(settings)
     edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
     new_ids = sorted(c.chunk_id for c in build_chunks(settings, load_token_counter()))
-    # Every chunk embedded again when killed mid-embedding (the edit alone is one chunk).
-    options = ["--rebuild"] if point == "mid-embedding" else []
+    # Everything embedded again when killed mid-embedding (the edit alone is one chunk, and
+    # its sentences too few for two batches).
+    options = ["--rebuild"] if point in ("mid-embedding", "mid-sentences") else []
 
     status = kill_at(point, child_env(settings), options, FAKE)
 
@@ -70,6 +74,25 @@ def test_an_ingest_killed_at_a_point_leaves_the_old_index_or_the_new_never_a_mix
     assert len(generations_on_disk(settings)) <= 2  # the current one and the one it replaced
     assert not list(settings.index_dir.glob("CURRENT.*"))
     assert any("45 seconds" in c.text for c in store.chunks())
+
+
+def test_sentence_vectors_embedded_before_a_kill_are_not_embedded_again(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
+    status = kill_at("mid-sentences", child_env(settings), [], FAKE)  # a first build
+
+    assert status == -signal.SIGKILL
+    [unfinished] = generations_on_disk(settings)
+    journaled = SentenceJournal(settings.index_dir / unfinished).load()
+    assert journaled is not None
+    assert len(journaled.texts) == 2 * 64  # two batches of 64 (see the kill point)
+    build_index(settings, embeddings)
+    # No chunk (Chroma stored them all) and none of the journaled sentences embedded again.
+    assert embeddings.embedded == len(kept_sentences(settings)) - len(journaled.texts)
+    held = SentenceVectors.load(current_store(settings, embeddings).path)
+    assert held is not None
+    assert np.array_equal(held.rows(journaled.texts), journaled.matrix)
+    assert not list(settings.index_dir.glob(f"gen-*/{JOURNAL}"))  # replaced by the whole set
 
 
 def test_two_ingest_processes_started_at_once_never_corrupt_the_index(

@@ -89,6 +89,25 @@ def after_two_batches() -> None:
     Store.add = add  # type: ignore[method-assign]
 
 
+def after_two_sentence_batches() -> None:
+    """Kill once two batches of freshly embedded sentence vectors are journaled (batches of 64
+    here, so that the shipped corpus makes several)."""
+    from assistant.indexing import sentence_vectors
+    from assistant.indexing.sentence_journal import SentenceJournal
+
+    sentence_vectors.BATCH = 64
+    original = SentenceJournal.add
+    done = [0]
+
+    def add(self: SentenceJournal, texts: Sequence[str], matrix: Any) -> None:
+        original(self, texts, matrix)
+        done[0] += 1
+        if done[0] == 2:
+            die()
+
+    SentenceJournal.add = add  # type: ignore[method-assign]
+
+
 def install(point: str) -> None:
     """Arrange for this process to be killed at `point` (one of POINTS)."""
     from assistant.indexing import generations
@@ -99,6 +118,7 @@ def install(point: str) -> None:
         "before-first-write": lambda: before(IndexHome, "new_generation"),
         "mid-copy": halfway_through_copy,
         "mid-embedding": after_two_batches,
+        "mid-sentences": after_two_sentence_batches,
         "before-switch": lambda: before(IndexHome, "switch"),
         "mid-switch": lambda: before(generations, "sync_folder"),
         "after-switch": lambda: after(indexing, "build_index"),
@@ -111,6 +131,7 @@ POINTS: dict[str, bool] = {
     "before-first-write": False,  # corpus read and chunked, lock held, nothing written
     "mid-copy": False,  # half the reused vectors written into the new generation
     "mid-embedding": False,  # two batches of new chunks embedded and written
+    "mid-sentences": False,  # every chunk written, two batches of sentence vectors journaled
     "before-switch": False,  # the new generation complete, the pointer not yet moved
     "mid-switch": True,  # the pointer replaced, the folder not yet synced, old ones not removed
     "after-switch": True,  # ingest done, before the command printed its report

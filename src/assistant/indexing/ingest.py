@@ -19,6 +19,7 @@ from assistant.indexing.lexical import FILES as LEXICAL_FILES
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.records import metadata
 from assistant.indexing.registry import ServerRegistry
+from assistant.indexing.sentence_journal import SentenceJournal
 from assistant.indexing.sentence_vectors import FILES as SENTENCE_FILES
 from assistant.indexing.sentence_vectors import (
     SentenceVectors,
@@ -125,10 +126,12 @@ def derive(
     """Write what answering reads into the generation's folder, so no start computes it: the
     chunks with their sentence spans, the word index, and every source sentence's vectors
     (those `held` by an earlier generation are copied: a changed document embeds only its own
-    new sentences)."""
+    new sentences; those embedded are journaled batch by batch until then, so that an ingest
+    stopped meanwhile leaves them to the next)."""
     spans = sentence_spans(chunks)
     reporter = (lambda total: progress(total, "sentence")) if progress else None
-    vectors = derive_sentence_vectors(chunks, embed, held, reporter, spans)
+    journal = SentenceJournal(folder)
+    vectors = derive_sentence_vectors(chunks, embed, held, reporter, spans, journal.add)
     write_derived(folder, chunks, spans, vectors)
     return vectors
 
@@ -141,15 +144,17 @@ def write_derived(
     save_chunks(folder, chunks, spans)
     LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks]).save(folder)
     vectors.save(folder)
+    SentenceJournal(folder).remove()
 
 
 def held_sentences(store: Store) -> SentenceVectors | None:
-    """The sentence vectors a generation keeps: in its folder, else on its server."""
+    """The sentence vectors a generation keeps: in its folder, else on its server, else those
+    its unfinished ingest journaled in its folder here."""
     found = SentenceVectors.load(store.path)
     if found is None and store.remote:
         kept = store.kept_sentences()
         found = SentenceVectors(*kept) if kept else None
-    return found
+    return found if found is not None else SentenceJournal(store.path).load()
 
 
 def fetch_derived(store: Store) -> None:

@@ -94,10 +94,11 @@ def derive_sentence_vectors(
     donors: Sequence[SentenceVectors] = (),
     progress: Callable[[int], Callable[[int], None]] | None = None,
     spans: Spans | None = None,
+    keep: Callable[[Sequence[str], np.ndarray], None] | None = None,
 ) -> SentenceVectors:
     """Vectors for every plain and headed sentence of `chunks` (`spans`: their sentences, if
     already split): those a donor holds copied, the rest embedded (`progress(how many)` gives
-    the reporter of that)."""
+    the reporter of that; `keep` is handed each embedded batch, before it is reported)."""
     spans = spans or sentence_spans(chunks)
     texts = sorted(set(plain_sentences(chunks, spans)) | set(headed_sentences(chunks, spans)))
     found: dict[str, np.ndarray] = {}
@@ -107,7 +108,10 @@ def derive_sentence_vectors(
     advance = progress(len(missing)) if progress and missing else (lambda n: None)
     for first in range(0, len(missing), BATCH):
         batch = missing[first : first + BATCH]
-        found.update(zip(batch, np.array(embed(batch), dtype=np.float32), strict=True))
+        embedded = np.array(embed(batch), dtype=np.float32)
+        found.update(zip(batch, embedded, strict=True))
+        if keep:
+            keep(batch, embedded)
         advance(len(batch))
     width = len(next(iter(found.values()))) if found else 0
     matrix = np.array([found[t] for t in texts], dtype=np.float32).reshape(len(texts), width)
