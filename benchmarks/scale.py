@@ -212,6 +212,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     embeddings = load_embeddings()
+    embeddings.embed_documents(["warm up"])  # (its batch model loads at the first batch)
     retrieval = [c.question for c in load_suite(PROJECT_ROOT / "evals" / "retrieval.yaml")]
     questions = retrieval[: args.questions]
     probes = retrieval + [

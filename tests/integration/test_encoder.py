@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from assistant.assistant import Assistant
-from assistant.indexing.embeddings import MiniLM
-from assistant.safety.finetune import SCALE, FineTunedModel, load_base, pooled
+from assistant.indexing.embeddings import MiniLM, load_encoder
+from assistant.safety.finetune import SCALE, FineTunedModel, pooled
 from assistant.text.normalise import normalise
 
 pytestmark = pytest.mark.integration
@@ -43,7 +43,7 @@ def test_the_fine_tuned_scores_equal_a_whole_pass_through_the_tuned_model(
     assistant: Assistant, text: str
 ) -> None:
     tuned = fine_tuned(assistant)
-    tokenizer, whole = load_base()
+    tokenizer, whole = load_encoder()
     whole.load_state_dict({k: torch.from_numpy(v) for k, v in tuned.layers.items()}, strict=False)
     whole.eval()
     _, head = tuned.parts()

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from assistant.answering.artefacts import load_model, packaged, save_model
 from assistant.answering.intent import question_intents
+from assistant.text.hashing import NgramHasher
 from assistant.text.normalise import normalise
 from assistant.text.terms import terms, words
 
@@ -70,19 +71,9 @@ class Pairing:
         )
 
 
-def hasher() -> Any:
+def hasher() -> NgramHasher:
     """The word n-gram hasher (stateless: only its settings matter)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return HashingVectorizer(
-        analyzer="word",
-        ngram_range=WORD_NGRAMS,
-        token_pattern=r"(?u)\b\w+\b|<s>",
-        n_features=N_FEATURES,
-        alternate_sign=False,
-        norm="l2",
-        lowercase=False,
-    )
+    return NgramHasher("word", WORD_NGRAMS, N_FEATURES, token_pattern=r"(?u)\b\w+\b|<s>")
 
 
 def marked(question: str) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assistant.answering.artefacts import load_model, packaged, save_model
+from assistant.text.hashing import NgramHasher
 from assistant.text.normalise import normalise
 
 N_FEATURES = 2**16
@@ -35,15 +36,10 @@ class Kind(StrEnum):
     OTHER = "other"
 
 
-def hashers() -> tuple[Any, Any]:
+def hashers() -> tuple[NgramHasher, NgramHasher]:
     """The word and character n-gram hashers (stateless: only their settings matter)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    common = {"n_features": N_FEATURES, "alternate_sign": False, "lowercase": False}
-    word = HashingVectorizer(
-        analyzer="word", ngram_range=WORD_NGRAMS, token_pattern=r"(?u)\b\w+\b|<s>", **common
-    )
-    return word, HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, **common)
+    word = NgramHasher("word", WORD_NGRAMS, N_FEATURES, token_pattern=r"(?u)\b\w+\b|<s>")
+    return word, NgramHasher("char_wb", CHAR_NGRAMS, N_FEATURES)
 
 
 def design(texts: list[str], pair: tuple[Any, Any] | None = None) -> Any:

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from assistant.answering.artefacts import load_model, packaged, save_model
 from assistant.answering.retrieval import Retrieval
 from assistant.lexicon import MEDICINE
+from assistant.text.hashing import NgramHasher
 from assistant.text.normalise import normalise
 
 N_FEATURES = 2**18
@@ -32,16 +33,10 @@ CLOSENESS = ("best_passage", "best_sentence", "coverage")
 NEIGHBOURS = 5
 
 
-def hashers() -> tuple[Any, Any]:
+def hashers() -> tuple[NgramHasher, NgramHasher]:
     """The word and character n-gram hashers (stateless: only their settings matter)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    common = {"n_features": N_FEATURES, "alternate_sign": False, "norm": "l2", "lowercase": False}
-    word = HashingVectorizer(
-        analyzer="word", ngram_range=WORD_NGRAMS, token_pattern=r"(?u)\b\w+\b", **common
-    )
-    char = HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, **common)
-    return word, char
+    word = NgramHasher("word", WORD_NGRAMS, N_FEATURES, token_pattern=r"(?u)\b\w+\b")
+    return word, NgramHasher("char_wb", CHAR_NGRAMS, N_FEATURES)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ This is the only module that imports sentence-transformers (through langchain-hu
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -37,28 +38,57 @@ def max_tokens() -> int:
 
 def load_embeddings() -> MiniLM:
     """Load the model once, on the CPU, as a LangChain `Embeddings` with unit-length vectors
-    (with as many threads as the entry point chose: `process.use_threads`)."""
-    from langchain_huggingface import HuggingFaceEmbeddings
+    (with as many threads as the entry point chose: `process.use_threads`). A question needs
+    only the tokenizer and the BERT encoder, loaded here; sentence-transformers, which embeds
+    documents in batches, is imported and loaded at the first batch (an ingest's, or a rare
+    sentence no index keeps): a start never pays for it."""
+    tokenizer, model = load_encoder()
+    return MiniLM(load_documents, Encoder(tokenizer, model, max_tokens()))
+
+
+def load_encoder() -> tuple[Any, Any]:
+    """The bundled model's tokenizer and BERT encoder, through transformers alone (the very
+    weights and tokenizer sentence-transformers loads for its first module)."""
+    from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar on every start
-    documents = HuggingFaceEmbeddings(
+    path = str(model_path())
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    return tokenizer, AutoModel.from_pretrained(path, local_files_only=True)
+
+
+def load_documents() -> Embeddings:
+    """The bundled model through sentence-transformers, embedding documents in batches."""
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    return HuggingFaceEmbeddings(
         model_name=str(model_path()),
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
     )
-    model = documents._client
-    encoder = Encoder(model.tokenizer, model[0].auto_model, model.max_seq_length or max_tokens())
-    return MiniLM(documents, encoder)
 
 
 class MiniLM(Embeddings):
-    """The bundled model as LangChain `Embeddings`: documents in batches, and a question through
-    the `Encoder`, whose lower layers triage's fine-tuned encoder shares."""
+    """The bundled model as LangChain `Embeddings`: documents in batches (`load_documents`
+    makes that model at the first batch), and a question through the `Encoder`, whose lower
+    layers triage's fine-tuned encoder shares."""
 
-    def __init__(self, documents: Embeddings, encoder: Encoder) -> None:
-        self.documents = documents
+    def __init__(self, load_documents: Callable[[], Embeddings], encoder: Encoder) -> None:
+        self.load_documents = load_documents
         self.encoder = encoder
+        self._documents: Embeddings | None = None
+        self._loading = threading.Lock()
+
+    @property
+    def documents(self) -> Embeddings:
+        """The batch model, loaded once (two first batches at once wait for one load)."""
+        with self._loading:
+            if self._documents is None:
+                self._documents = self.load_documents()
+            return self._documents
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.documents.embed_documents(texts)

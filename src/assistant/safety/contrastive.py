@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from assistant.indexing.embeddings import load_encoder
 from assistant.indexing.encoder import Encoder
 from assistant.safety.finetune import (
     MAX_TOKENS,
     deterministic,
-    load_base,
     load_tunable,
     pooled,
     top_layers,
@@ -50,7 +50,7 @@ class ContrastiveModel:
         """Tuned sentence vectors, one text at a time (no padding), rounded to 5 decimals."""
         if self._top is None:
             if self.encoder is None:
-                self.encoder = Encoder(*load_base(), MAX_TOKENS)
+                self.encoder = Encoder(*load_encoder(), MAX_TOKENS)
             self._top = self.encoder.tuned_top(self.layers)
         encoder = self.encoder
         assert encoder is not None

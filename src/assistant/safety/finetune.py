@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.indexing.embeddings import model_path
+from assistant.indexing.embeddings import load_encoder
 from assistant.indexing.encoder import Encoder
 from assistant.safety.model import Matrix
 
@@ -53,7 +53,7 @@ class FineTunedModel:
             import torch
 
             if self.encoder is None:
-                tokenizer, model = load_base()
+                tokenizer, model = load_encoder()
                 self.encoder = Encoder(tokenizer, model, MAX_TOKENS)
             layers = {k: v.astype(np.float32) for k, v in self.layers.items()}
             top = self.encoder.tuned_top(layers)
@@ -80,18 +80,6 @@ class FineTunedModel:
                 rows.append(torch.sigmoid(head(vector * SCALE)).double().numpy())
         # Rounded so that last-bit differences between CPUs do not count.
         return np.round(np.concatenate(rows), 4)
-
-
-def load_base() -> tuple[Any, Any]:
-    """The bundled model's tokenizer and encoder (never the hub)."""
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as transformers_logging
-
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    path = str(model_path())
-    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-    encoder = AutoModel.from_pretrained(path, local_files_only=True)
-    return tokenizer, encoder
 
 
 def pooled(tokenizer: Any, encoder: Any, texts: list[str]) -> Any:
@@ -177,7 +165,7 @@ def deterministic(seed: int) -> Iterator[None]:
 
 def load_tunable() -> tuple[Any, Any, Any]:
     """The base tokenizer and encoder with only its top LAYERS trainable, and those layers."""
-    tokenizer, encoder = load_base()
+    tokenizer, encoder = load_encoder()
     for parameter in encoder.parameters():
         parameter.requires_grad = False
     top = encoder.encoder.layer[-LAYERS:]

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assistant.indexing.embeddings import Embed
+from assistant.text.hashing import NgramHasher
 
 if TYPE_CHECKING:
     from assistant.indexing.encoder import Encoder
@@ -32,16 +33,10 @@ CHAR_NGRAMS = (2, 5)
 TOKEN_PATTERN = r"(?u)\b\w+\b"
 
 
-def hashers() -> tuple[Any, Any]:
+def hashers() -> tuple[NgramHasher, NgramHasher]:
     """The word and character n-gram hashers (stateless: nothing to store but their settings)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    common = {"n_features": N_FEATURES, "alternate_sign": False, "norm": None, "lowercase": False}
-    word = HashingVectorizer(
-        analyzer="word", ngram_range=WORD_NGRAMS, token_pattern=TOKEN_PATTERN, **common
-    )
-    char = HashingVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, **common)
-    return word, char
+    word = NgramHasher("word", WORD_NGRAMS, N_FEATURES, token_pattern=TOKEN_PATTERN, norm=None)
+    return word, NgramHasher("char_wb", CHAR_NGRAMS, N_FEATURES, norm=None)
 
 
 class Scorer(Protocol):

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.ranking import FEATURES
-from assistant.safety.finetune import LAYERS, load_base, pooled
+from assistant.indexing.embeddings import load_encoder
+from assistant.safety.finetune import LAYERS, pooled
 from assistant.training import ranking as rt
 
 NEGATIVES = 7  # other candidates per training question, the best-scored by hand first
@@ -45,7 +46,7 @@ class Cross:
         import torch
 
         torch.manual_seed(rt.SEED)  # the new head starts from the same weights every run
-        self.tokenizer, self.model = load_base()
+        self.tokenizer, self.model = load_encoder()
         self.head = torch.nn.Linear(self.model.config.hidden_size, 1)
 
     def logits(self, query: str, texts: Sequence[str]) -> Any:
@@ -109,7 +110,7 @@ class Bi:
     MultipleNegativesRankingLoss); score: cosine. The lower layers stay retrieval's."""
 
     def __init__(self) -> None:
-        self.tokenizer, self.model = load_base()
+        self.tokenizer, self.model = load_encoder()
         depth = len(self.model.encoder.layer)
         top = tuple(f"encoder.layer.{depth - 1 - i}." for i in range(LAYERS))
         for name, parameter in self.model.named_parameters():
