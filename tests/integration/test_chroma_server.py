@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
@@ -317,3 +318,5 @@ def test_sentences_embedded_before_the_lease_was_lost_are_not_embedded_again(
     # No chunk and none of the 128 journaled sentences embedded again (the journal is this
     # machine's: another machine would embed them).
     assert counting.embedded == len(held.texts) - 2 * 64
+    # Every sentence holds its own vector, copied or embedded (none shifted onto another's).
+    assert np.allclose(held.matrix, HashEmbeddings().embed_documents(held.texts))

@@ -4,18 +4,27 @@ is written."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from assistant.indexing import sentence_vectors
 from assistant.indexing.sentence_journal import JOURNAL, SentenceJournal
 from assistant.indexing.sentence_vectors import derive_sentence_vectors
 from tests.unit.test_sentence_vectors import CHUNKS, FakeEmbed
 
 
-def test_each_embedded_batch_is_journaled_and_read_back_as_one_set(tmp_path: Path) -> None:
+def test_each_embedded_batch_is_journaled_and_read_back_as_one_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sentence_vectors, "BATCH", 2)
     journal = SentenceJournal(tmp_path)
     vectors = derive_sentence_vectors(CHUNKS, FakeEmbed(), keep=journal.add)
+    batches = sorted(p.name for p in (tmp_path / JOURNAL).glob("*.npz"))
+    assert batches == [f"{n:06d}.npz" for n in range(math.ceil(len(vectors.texts) / 2))]
+    assert len(batches) >= 3
     read = journal.load()
     assert read is not None
     assert sorted(read.texts) == vectors.texts

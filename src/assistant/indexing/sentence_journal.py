@@ -11,6 +11,7 @@ cut before the data reached the disk) is skipped, its sentences embedded again.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import zipfile
@@ -37,7 +38,10 @@ class SentenceJournal:
         final = self.path / f"{number:06d}.npz"
         partial = final.with_suffix(".tmp")
         with open(partial, "wb") as handle:
-            np.savez(handle, texts=np.array(list(texts), dtype=str), vectors=matrix)
+            # The texts as UTF-8 JSON bytes: a fixed-width string array pads every text to
+            # the longest, four bytes a character.
+            names = np.frombuffer(json.dumps(list(texts)).encode("utf-8"), dtype=np.uint8)
+            np.savez(handle, texts=names, vectors=matrix)
         os.replace(partial, final)
 
     def load(self) -> SentenceVectors | None:
@@ -47,7 +51,8 @@ class SentenceJournal:
         for path in sorted(self.path.glob("*.npz")):
             try:
                 with np.load(path, allow_pickle=False) as batch:
-                    names, vectors = batch["texts"].tolist(), batch["vectors"]
+                    names = json.loads(batch["texts"].tobytes().decode("utf-8"))
+                    vectors = batch["vectors"]
             except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 continue
             if vectors.ndim != 2 or len(vectors) != len(names):
