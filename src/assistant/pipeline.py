@@ -175,7 +175,7 @@ def open_generation(
     store = open_store(settings, path, embeddings)
     if store.remote and not has_derived(path):
         fetch_derived(store)
-        home.prune({path})
+        home.tidy({path})
     return store
 
 

@@ -98,6 +98,18 @@ def test_a_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> 
         pass
 
 
+def test_tidying_spares_the_folder_of_an_ingest_running_here(tmp_path: Path) -> None:
+    home = IndexHome(tmp_path)
+    old, current = filled(home), filled(home)
+    with home.lock(wait=False):
+        being_built = filled(home)
+        IndexHome(tmp_path).tidy({current})  # a start, while this ingest fills its folder
+        assert being_built.exists()
+        assert old.exists()
+    IndexHome(tmp_path).tidy({current})  # no ingest now: every other folder goes
+    assert [p.name for p in tmp_path.glob("gen-*")] == [current.name]
+
+
 class FakeRegistry:
     """A Chroma server's generations and pointer, in memory."""
 

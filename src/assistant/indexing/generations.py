@@ -146,6 +146,20 @@ class IndexHome:
             if path not in keep and path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
 
+    def tidy(self, keep: set[Path | None]) -> None:
+        """`prune`, unless an ingest on this machine holds the lock: the folder it is filling
+        is not yet on the server, so it looks like an old one; that ingest's switch prunes."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK, "a+", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            try:
+                self.prune(keep)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     @contextlib.contextmanager
     def lock(self, *, wait: bool) -> Iterator[None]:
         """Hold the ingest lock (and a server's lease); without `wait`, refuse at once when
