@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from assistant.assistant import Assistant
-from assistant.indexing.embeddings import MiniLM, load_encoder
+from assistant.indexing.embeddings import MiniLM, load_training_encoder
 from assistant.safety.finetune import SCALE, FineTunedModel, pooled
 from assistant.text.normalise import normalise
 
@@ -43,7 +43,7 @@ def test_the_fine_tuned_scores_equal_a_whole_pass_through_the_tuned_model(
     assistant: Assistant, text: str
 ) -> None:
     tuned = fine_tuned(assistant)
-    tokenizer, whole = load_encoder()
+    tokenizer, whole = load_training_encoder()
     whole.load_state_dict({k: torch.from_numpy(v) for k, v in tuned.layers.items()}, strict=False)
     whole.eval()
     _, head = tuned.parts()

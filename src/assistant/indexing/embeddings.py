@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.indexing.bert import MiniBert, WordPieces, load_bert
 from assistant.indexing.encoder import Encoder
 
 if TYPE_CHECKING:
@@ -41,18 +42,25 @@ def load_embeddings() -> MiniLM:
     (with as many threads as the entry point chose: `process.use_threads`). A question needs
     only the tokenizer and the BERT encoder, loaded here; sentence-transformers, which embeds
     documents in batches, is imported and loaded at the first batch (an ingest's, or a rare
-    sentence no index keeps): a start never pays for it."""
+    sentence no index keeps): a start never pays for it, nor for importing transformers."""
     tokenizer, model = load_encoder()
     return MiniLM(load_documents, Encoder(tokenizer, model, max_tokens()))
 
 
-def load_encoder() -> tuple[Any, Any]:
-    """The bundled model's tokenizer and BERT encoder, through transformers alone (the very
-    weights and tokenizer sentence-transformers loads for its first module)."""
+def load_encoder() -> tuple[WordPieces, MiniBert]:
+    """The bundled model's tokenizer and BERT encoder as plain torch (`bert.py`), reading one
+    text at a time exactly as transformers' `BertModel` does, without importing transformers."""
+    return load_bert(model_path())
+
+
+def load_training_encoder() -> tuple[Any, Any]:
+    """The bundled model's tokenizer and BERT encoder through transformers (the very weights and
+    tokenizer sentence-transformers loads for its first module): for training, which reads
+    padded batches."""
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
-    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar on every start
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar
     path = str(model_path())
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     return tokenizer, AutoModel.from_pretrained(path, local_files_only=True)

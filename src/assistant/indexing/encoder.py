@@ -13,7 +13,10 @@ import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.indexing.bert import MiniBert, WordPieces
 
 SHARED_LAYERS = 4  # of 6: the fine-tuned triage encoder trains only the top two
 REMEMBERED = 64  # texts whose lower-layer states are kept (a question and its pieces)
@@ -21,17 +24,16 @@ REMEMBERED = 64  # texts whose lower-layer states are kept (a question and its p
 
 @dataclass(frozen=True)
 class Trunk:
-    """A text after the shared layers: its token states and the mask the layers read."""
+    """A text after the shared layers: its token states."""
 
     hidden: Any  # torch.Tensor (1, tokens, 384)
-    layer_mask: Any  # what the layers take as attention mask (None for one unpadded text)
     tokens: int
 
 
 class Encoder:
-    """The bundled model (its tokenizer and BERT encoder) run in two halves."""
+    """The bundled model (its tokenizer and BERT encoder, `bert.load_bert`) run in two halves."""
 
-    def __init__(self, tokenizer: Any, model: Any, max_tokens: int) -> None:
+    def __init__(self, tokenizer: WordPieces, model: MiniBert, max_tokens: int) -> None:
         self.tokenizer = tokenizer
         self.model = model.eval()
         self.max_tokens = max_tokens  # where the sentence vector truncates
@@ -42,32 +44,18 @@ class Encoder:
         """`text` (truncated at `max_tokens` word pieces) after the shared layers."""
         import torch
 
-        batch = self.tokenizer(
-            [text],
-            truncation=True,
-            max_length=max_tokens or self.max_tokens,
-            return_tensors="pt",
-        )
-        key = tuple(batch["input_ids"][0].tolist())
+        ids = self.tokenizer.ids(text, max_tokens or self.max_tokens)
+        key = tuple(ids)
         with self.lock:
             if key in self.remembered:
                 self.remembered.move_to_end(key)
                 return self.remembered[key]
         model = self.model
         with torch.inference_mode():
-            hidden = model.embeddings(
-                input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids")
-            )
-            # Exactly the mask the whole model would build (None for one unpadded text).
-            layer_mask, _ = model._create_attention_masks(
-                attention_mask=batch["attention_mask"],
-                encoder_attention_mask=None,
-                embedding_output=hidden,
-                encoder_hidden_states=None,
-                past_key_values=None,
-            )
-            hidden = run_layers(model.encoder.layer[:SHARED_LAYERS], hidden, layer_mask)
-        trunk = Trunk(hidden, layer_mask, len(key))
+            input_ids = torch.tensor([ids])
+            hidden = model.embeddings(input_ids, torch.zeros_like(input_ids))
+            hidden = run_layers(model.encoder.layer[:SHARED_LAYERS], hidden)
+        trunk = Trunk(hidden, len(key))
         with self.lock:
             self.remembered[key] = trunk
             while len(self.remembered) > REMEMBERED:
@@ -97,7 +85,7 @@ class Encoder:
 
         with torch.inference_mode():
             top = self.model.encoder.layer[SHARED_LAYERS:] if layers is None else layers
-            hidden = run_layers(top, trunk.hidden, trunk.layer_mask)
+            hidden = run_layers(top, trunk.hidden)
             mask = torch.ones(hidden.shape[:2]).unsqueeze(-1)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(mean, dim=-1)
@@ -108,10 +96,9 @@ class Encoder:
         return [float(x) for x in vector[0].numpy()]
 
 
-def run_layers(layers: Any, hidden: Any, layer_mask: Any) -> Any:
-    """Token states through BERT layers in order."""
+def run_layers(layers: Any, hidden: Any) -> Any:
+    """One unpadded text's token states through BERT layers in order (it attends to every
+    token: no mask, as transformers builds none for it)."""
     for layer in layers:
-        hidden = layer(hidden, attention_mask=layer_mask)
-        if isinstance(hidden, tuple):  # older transformers return (states, ...)
-            hidden = hidden[0]
+        hidden = layer(hidden, attention_mask=None)
     return hidden

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from assistant.indexing.embeddings import load_encoder
+from assistant.indexing.embeddings import load_encoder, load_training_encoder
 from assistant.indexing.encoder import Encoder
 from assistant.safety.model import Matrix
 
@@ -165,7 +165,7 @@ def deterministic(seed: int) -> Iterator[None]:
 
 def load_tunable() -> tuple[Any, Any, Any]:
     """The base tokenizer and encoder with only its top LAYERS trainable, and those layers."""
-    tokenizer, encoder = load_encoder()
+    tokenizer, encoder = load_training_encoder()
     for parameter in encoder.parameters():
         parameter.requires_grad = False
     top = encoder.encoder.layer[-LAYERS:]

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.ranking import FEATURES
-from assistant.indexing.embeddings import load_encoder
+from assistant.indexing.embeddings import load_training_encoder
 from assistant.safety.finetune import LAYERS, pooled
 from assistant.training import ranking as rt
 
@@ -46,7 +46,7 @@ class Cross:
         import torch
 
         torch.manual_seed(rt.SEED)  # the new head starts from the same weights every run
-        self.tokenizer, self.model = load_encoder()
+        self.tokenizer, self.model = load_training_encoder()
         self.head = torch.nn.Linear(self.model.config.hidden_size, 1)
 
     def logits(self, query: str, texts: Sequence[str]) -> Any:
@@ -110,7 +110,7 @@ class Bi:
     MultipleNegativesRankingLoss); score: cosine. The lower layers stay retrieval's."""
 
     def __init__(self) -> None:
-        self.tokenizer, self.model = load_encoder()
+        self.tokenizer, self.model = load_training_encoder()
         depth = len(self.model.encoder.layer)
         top = tuple(f"encoder.layer.{depth - 1 - i}." for i in range(LAYERS))
         for name, parameter in self.model.named_parameters():

@@ -1,0 +1,167 @@
+"""The bundled MiniLM as a plain torch module and its word-piece tokenizer, for reading one text
+at a time without importing transformers (whose import alone takes ~4 s of a start here).
+
+`MiniBert` holds the same parameters under the same names as transformers' `BertModel` and runs
+the same torch operations in the same order for one unpadded text, so its token states equal
+that model's bit for bit (`tests/integration/test_bert.py` holds them to it). Training, which
+reads padded batches and needs gradients through transformers' code, loads transformers'
+model instead (`embeddings.load_training_encoder`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+CHECKPOINT = "model.safetensors"
+
+
+class WordPieces:
+    """The model's tokenizer (`tokenizer.json`), one text at a time, cut like transformers'
+    `truncation=True`: the first word pieces, then [SEP]."""
+
+    def __init__(self, folder: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        # (The file asks for padding and truncation at 128; each call cuts at its own length.)
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        sep = self.tokenizer.token_to_id("[SEP]")
+        if sep is None:
+            raise ValueError(f"{folder / 'tokenizer.json'} has no [SEP] token")
+        self.sep: int = sep
+
+    def ids(self, text: str, max_length: int) -> list[int]:
+        """`text`'s word-piece ids, [CLS] and [SEP] included, at most `max_length` of them."""
+        ids: list[int] = self.tokenizer.encode(text).ids
+        return ids if len(ids) <= max_length else [*ids[: max_length - 1], self.sep]
+
+
+class Embeddings(nn.Module):
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        size = config["hidden_size"]
+        self.word_embeddings = nn.Embedding(config["vocab_size"], size, config["pad_token_id"])
+        self.position_embeddings = nn.Embedding(config["max_position_embeddings"], size)
+        self.token_type_embeddings = nn.Embedding(config["type_vocab_size"], size)
+        self.LayerNorm = nn.LayerNorm(size, eps=config["layer_norm_eps"])
+
+    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor) -> torch.Tensor:
+        positions = torch.arange(input_ids.shape[1]).unsqueeze(0)
+        hidden = self.word_embeddings(input_ids) + self.token_type_embeddings(token_type_ids)
+        hidden = hidden + self.position_embeddings(positions)
+        return self.LayerNorm(hidden)  # type: ignore[no-any-return]
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        size = config["hidden_size"]
+        self.heads = config["num_attention_heads"]
+        self.head_size = size // self.heads
+        self.query = nn.Linear(size, size)
+        self.key = nn.Linear(size, size)
+        self.value = nn.Linear(size, size)
+
+    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
+        shape = (*hidden.shape[:-1], -1, self.head_size)
+        query = self.query(hidden).view(*shape).transpose(1, 2)
+        key = self.key(hidden).view(*shape).transpose(1, 2)
+        value = self.value(hidden).view(*shape).transpose(1, 2)
+        out = nn.functional.scaled_dot_product_attention(
+            query,
+            key,
+            value,
+            attn_mask=attention_mask,
+            dropout_p=0.0,
+            scale=self.head_size**-0.5,
+            is_causal=False,
+        )
+        out = out.reshape(out.shape[0], -1, query.shape[2], value.shape[-1])
+        out = out.transpose(1, 2).contiguous()
+        return out.reshape(*hidden.shape[:-1], -1).contiguous()
+
+
+class DenseNorm(nn.Module):
+    """A projection added to the layer's input, then normalised."""
+
+    def __init__(self, inputs: int, config: dict[str, Any]) -> None:
+        super().__init__()
+        self.dense = nn.Linear(inputs, config["hidden_size"])
+        self.LayerNorm = nn.LayerNorm(config["hidden_size"], eps=config["layer_norm_eps"])
+
+    def forward(self, hidden: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+        return self.LayerNorm(self.dense(hidden) + residual)  # type: ignore[no-any-return]
+
+
+class Attention(nn.Module):
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self.self = SelfAttention(config)
+        self.output = DenseNorm(config["hidden_size"], config)
+
+    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
+        return self.output(self.self(hidden, attention_mask), hidden)  # type: ignore[no-any-return]
+
+
+class Intermediate(nn.Module):
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self.dense = nn.Linear(config["hidden_size"], config["intermediate_size"])
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return nn.functional.gelu(self.dense(hidden))
+
+
+class Layer(nn.Module):
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self.attention = Attention(config)
+        self.intermediate = Intermediate(config)
+        self.output = DenseNorm(config["intermediate_size"], config)
+
+    def forward(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        attended = self.attention(hidden, attention_mask)
+        return self.output(self.intermediate(attended), attended)  # type: ignore[no-any-return]
+
+
+class Stack(nn.Module):
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        self.layer = nn.ModuleList(Layer(config) for _ in range(config["num_hidden_layers"]))
+
+
+class MiniBert(nn.Module):
+    """BERT's embeddings and encoder layers (no pooler: the sentence vector is a mean)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        if config.get("hidden_act", "gelu") != "gelu" or config.get(
+            "position_embedding_type", "absolute"
+        ) != ("absolute"):
+            raise ValueError("MiniBert reads BERT models with GELU and absolute positions only")
+        self.embeddings = Embeddings(config)
+        self.encoder = Stack(config)
+
+
+def load_bert(folder: Path) -> tuple[WordPieces, MiniBert]:
+    """The tokenizer and encoder in `folder` (a BERT checkpoint), ready to read (eval mode)."""
+    from safetensors.torch import load_file
+
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    model = MiniBert(config)
+    wanted = model.state_dict()
+    found = load_file(str(folder / CHECKPOINT))
+    state = {name: found[name] for name in wanted if name in found}
+    if set(state) != set(wanted):
+        missing = sorted(set(wanted) - set(state))[0]
+        raise ValueError(f"{folder / CHECKPOINT} lacks {missing}")
+    model.load_state_dict(state)
+    return WordPieces(folder), model.eval()

@@ -1,0 +1,92 @@
+"""The plain-torch MiniLM (`indexing/bert.py`) reads one text exactly as transformers'
+`BertModel` and tokenizer do: the same word pieces at every cut, the same token states bit for
+bit — so the question vectors and triage scores a start computes without transformers are the
+ones the models were trained and measured with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from assistant.evaluation.cases import load_suite
+from assistant.indexing.bert import load_bert
+from assistant.indexing.embeddings import load_training_encoder, model_path
+from assistant.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+ODD = [
+    "",
+    "ok",
+    "İstanbul STRASSE ß Æsir café naïve e\u0301",
+    "🙂 hip\u200bflexor\u00a0pain\x1c\x1fthen",
+    "中文 psoas 한국어 ümlaut",
+    "Pourquoi mon psoas est-il tendu ?",
+    "word " * 300,  # cut at every length below
+    "iliopsoas" * 80,  # one long word, many pieces
+]
+
+
+def suite_questions() -> list[str]:
+    cases = load_suite(PROJECT_ROOT / "evals" / "answers-validation.yaml")
+    return [c.question for c in cases]
+
+
+@pytest.fixture(scope="module")
+def both() -> tuple[Any, Any, Any, Any]:
+    tokenizer, reference = load_training_encoder()
+    pieces, bert = load_bert(model_path())
+    return tokenizer, reference.eval(), pieces, bert
+
+
+@pytest.mark.parametrize("max_length", [8, 128, 256, 512])
+def test_the_word_pieces_are_transformers_at_every_cut(
+    both: tuple[Any, Any, Any, Any], max_length: int
+) -> None:
+    tokenizer, _, pieces, _ = both
+    for text in [*ODD, *suite_questions()]:
+        expected = tokenizer([text], truncation=True, max_length=max_length)["input_ids"][0]
+        assert pieces.ids(text, max_length) == expected, text
+
+
+@pytest.mark.parametrize(
+    "text", [*ODD[1:6], "What's the best stretch for a tight psoas after sitting all day?"]
+)
+def test_the_token_states_are_transformers_bit_for_bit(
+    both: tuple[Any, Any, Any, Any], text: str
+) -> None:
+    tokenizer, reference, pieces, bert = both
+    ids = pieces.ids(text, 256)
+    with torch.inference_mode():
+        expected = reference(**tokenizer([text], return_tensors="pt")).last_hidden_state
+        hidden = bert.embeddings(torch.tensor([ids]), torch.zeros(1, len(ids), dtype=torch.long))
+        for layer in bert.encoder.layer:
+            hidden = layer(hidden)
+    assert torch.equal(hidden, expected)
+
+
+def test_every_suite_question_gets_transformers_states(both: tuple[Any, Any, Any, Any]) -> None:
+    tokenizer, reference, pieces, bert = both
+    for text in suite_questions():
+        ids = pieces.ids(text, 256)
+        with torch.inference_mode():
+            batch = tokenizer([text], truncation=True, max_length=256, return_tensors="pt")
+            expected = reference(**batch).last_hidden_state
+            hidden = bert.embeddings(torch.tensor([ids]), torch.zeros_like(torch.tensor([ids])))
+            for layer in bert.encoder.layer:
+                hidden = layer(hidden)
+        assert torch.equal(hidden, expected), text
+
+
+def test_a_checkpoint_missing_a_weight_is_refused(tmp_path: Any) -> None:
+    from safetensors.torch import load_file, save_file
+
+    for name in ("config.json", "tokenizer.json"):
+        (tmp_path / name).write_bytes((model_path() / name).read_bytes())
+    weights = load_file(str(model_path() / "model.safetensors"))
+    del weights["encoder.layer.3.output.dense.weight"]
+    save_file(weights, str(tmp_path / "model.safetensors"))
+    with pytest.raises(ValueError, match=r"lacks encoder\.layer\.3\.output\.dense\.weight"):
+        load_bert(tmp_path)
