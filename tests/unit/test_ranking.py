@@ -8,7 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answering.ranking import FEATURES, Memory, Ranker, marked
+from assistant.answering.data import plain
+from assistant.answering.ranking import FEATURES, Memory, Ranker, marked, matches
+from assistant.settings import PROJECT_ROOT
+from assistant.text.sentences import split_sentences
 
 MEMORY = Memory(
     np.array([[1.0, 0.0], [0.75, 0.5], [0.0, 1.0]]),  # float32-exact, as stored
@@ -53,6 +56,32 @@ def test_support_can_be_limited_to_some_questions() -> None:
     among = np.array([False, True, True])  # e.g. other folds only
     ((nearest, _, _),) = MEMORY.support([1.0, 0.0], ["Hold the stretch for 30 seconds."], among)
     assert nearest == pytest.approx(0.75)
+
+
+def candidates(memory: Memory) -> list[str]:
+    """Every corpus sentence, and each marked sentence with its first and last four words and
+    its first three: texts that quote a mark, are quoted by one, equal one, or too short."""
+    texts = []
+    for path in sorted((PROJECT_ROOT / "corpus").glob("*.md")):
+        body = path.read_text(encoding="utf-8")
+        texts += [body[start:end] for start, end in split_sentences(body)]
+    for mark in dict.fromkeys(sentence for group in memory.sentences for sentence in group):
+        words = mark.split()
+        texts += [mark, " ".join(words[:4]), " ".join(words[-4:]), " ".join(words[:3])]
+    return texts
+
+
+def test_marks_are_the_questions_whose_sentences_match_one_by_one() -> None:
+    memory = Ranker.load().memory  # the packaged memory: questions share marked sentences
+    texts = candidates(memory)
+    assert len(texts) > 1000
+    groups = [[plain(s).lower() for s in group] for group in memory.sentences]
+    hits = 0
+    for text in texts:
+        one_by_one = [matches(plain(text).lower(), group) for group in groups]
+        assert memory.marks(text).tolist() == one_by_one, text
+        hits += any(one_by_one)
+    assert 0 < hits < len(texts)
 
 
 def ranker() -> Ranker:

@@ -63,6 +63,15 @@ def matches(text: str, marks: Sequence[str]) -> bool:
     return False
 
 
+def _quotes(text: str, text_long: bool, mark: str, mark_long: bool) -> bool:
+    """`matches(text, [mark])` with each side's "at least four words" worked out beforehand."""
+    if text == mark:
+        return True
+    if len(text) <= len(mark):  # text is the shorter (`min` picks it on a tie)
+        return text_long and text in mark
+    return mark_long and mark in text
+
+
 @dataclass(eq=False)
 class Memory:
     """Labelled questions remembered: their sentence vectors and the sentences that answer them."""
@@ -71,10 +80,20 @@ class Memory:
     sentences: tuple[tuple[str, ...], ...]
     _marks: dict[str, NDArray[np.bool_]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _plain: list[list[str]] = field(default_factory=list, repr=False)
+    # Each distinct marked sentence (plain, lower case) once, whether it has four words, and the
+    # questions that marked it: far fewer than the marks of every question (255 to 2,166), so
+    # a new sentence is compared with each only once.
+    _distinct: list[tuple[str, bool, NDArray[np.intp]]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._plain = [[plain(s).lower() for s in group] for group in self.sentences]
+        holders: dict[str, list[int]] = {}
+        for question, group in enumerate(self.sentences):
+            for sentence in group:
+                holders.setdefault(plain(sentence).lower(), []).append(question)
+        self._distinct = [
+            (mark, len(mark.split()) >= 4, np.array(sorted(set(questions)), dtype=np.intp))
+            for mark, questions in holders.items()
+        ]
 
     def marks(self, text: str) -> NDArray[np.bool_]:
         """Which remembered questions a sentence answers (worked out once per sentence)."""
@@ -82,7 +101,11 @@ class Memory:
             found = self._marks.get(text)
         if found is None:
             text_ = plain(text).lower()
-            found = np.array([matches(text_, marks) for marks in self._plain], dtype=np.bool_)
+            long_ = len(text_.split()) >= 4
+            found = np.zeros(len(self.sentences), dtype=np.bool_)
+            for mark, mark_long, questions in self._distinct:
+                if _quotes(text_, long_, mark, mark_long):
+                    found[questions] = True
             with self._lock:
                 self._marks[text] = found
         return found
