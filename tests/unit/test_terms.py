@@ -114,3 +114,10 @@ def test_stopwords_are_lower_case_words() -> None:
 )
 def test_chat_filler_is_not_a_content_word(text: str, expected: list[str]) -> None:
     assert terms(text) == expected
+
+
+def test_terms_of_a_remembered_text_are_a_fresh_list_each_time() -> None:
+    first = terms("Stretching the hips")
+    first.append("changed")  # a caller's own list: the next caller must not see this
+    assert terms("Stretching the hips") == ["stretch", "hip"]
+    assert terms("Stretching the hips") is not terms("Stretching the hips")
