@@ -13,6 +13,7 @@ import torch
 from assistant.evaluation.cases import load_suite
 from assistant.indexing.bert import load_bert
 from assistant.indexing.embeddings import load_training_encoder, model_path
+from assistant.indexing.encoder import run_layers
 from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -58,26 +59,24 @@ def test_the_token_states_are_transformers_bit_for_bit(
     both: tuple[Any, Any, Any, Any], text: str
 ) -> None:
     tokenizer, reference, pieces, bert = both
-    ids = pieces.ids(text, 256)
     with torch.inference_mode():
         expected = reference(**tokenizer([text], return_tensors="pt")).last_hidden_state
-        hidden = bert.embeddings(torch.tensor([ids]), torch.zeros(1, len(ids), dtype=torch.long))
-        for layer in bert.encoder.layer:
-            hidden = layer(hidden)
-    assert torch.equal(hidden, expected)
+    assert torch.equal(states(bert, pieces.ids(text, 256)), expected)
 
 
 def test_every_suite_question_gets_transformers_states(both: tuple[Any, Any, Any, Any]) -> None:
     tokenizer, reference, pieces, bert = both
     for text in suite_questions():
-        ids = pieces.ids(text, 256)
         with torch.inference_mode():
             batch = tokenizer([text], truncation=True, max_length=256, return_tensors="pt")
             expected = reference(**batch).last_hidden_state
-            hidden = bert.embeddings(torch.tensor([ids]), torch.zeros_like(torch.tensor([ids])))
-            for layer in bert.encoder.layer:
-                hidden = layer(hidden)
-        assert torch.equal(hidden, expected), text
+        assert torch.equal(states(bert, pieces.ids(text, 256)), expected), text
+
+
+def states(bert: Any, ids: list[int]) -> torch.Tensor:
+    """One text's token states through every layer of the plain-torch model."""
+    with torch.inference_mode():
+        return run_layers(bert.encoder.layer, bert.embed(ids))  # type: ignore[no-any-return]
 
 
 def test_a_checkpoint_missing_a_weight_is_refused(tmp_path: Any) -> None:

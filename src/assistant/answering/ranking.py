@@ -56,18 +56,20 @@ def marked(candidate: str, sentences: Sequence[str]) -> bool:
 
 def matches(text: str, marks: Sequence[str]) -> bool:
     """`marked` on texts already made plain and lower case."""
-    for mark in marks:
-        shorter = min(text, mark, key=len)
-        if text == mark or (len(shorter.split()) >= 4 and (mark in text or text in mark)):
-            return True
-    return False
+    long_ = four_words(text)
+    return any(quotes(text, long_, mark, four_words(mark)) for mark in marks)
 
 
-def _quotes(text: str, text_long: bool, mark: str, mark_long: bool) -> bool:
-    """`matches(text, [mark])` with each side's "at least four words" worked out beforehand."""
+def four_words(text: str) -> bool:
+    return len(text.split()) >= 4
+
+
+def quotes(text: str, text_long: bool, mark: str, mark_long: bool) -> bool:
+    """Whether `text` and `mark` are the same, or the shorter (of at least four words: the
+    `*_long` flags) is part of the other."""
     if text == mark:
         return True
-    if len(text) <= len(mark):  # text is the shorter (`min` picks it on a tie)
+    if len(text) <= len(mark):  # a longer text cannot be part of the mark (nor, equal, differ)
         return text_long and text in mark
     return mark_long and mark in text
 
@@ -91,7 +93,7 @@ class Memory:
             for sentence in group:
                 holders.setdefault(plain(sentence).lower(), []).append(question)
         self._distinct = [
-            (mark, len(mark.split()) >= 4, np.array(sorted(set(questions)), dtype=np.intp))
+            (mark, four_words(mark), np.array(sorted(set(questions)), dtype=np.intp))
             for mark, questions in holders.items()
         ]
 
@@ -101,10 +103,10 @@ class Memory:
             found = self._marks.get(text)
         if found is None:
             text_ = plain(text).lower()
-            long_ = len(text_.split()) >= 4
+            long_ = four_words(text_)
             found = np.zeros(len(self.sentences), dtype=np.bool_)
             for mark, mark_long, questions in self._distinct:
-                if _quotes(text_, long_, mark, mark_long):
+                if quotes(text_, long_, mark, mark_long):
                     found[questions] = True
             with self._lock:
                 self._marks[text] = found

@@ -143,12 +143,16 @@ class MiniBert(nn.Module):
 
     def __init__(self, config: dict[str, Any]) -> None:
         super().__init__()
-        if config.get("hidden_act", "gelu") != "gelu" or config.get(
-            "position_embedding_type", "absolute"
-        ) != ("absolute"):
+        activation = config.get("hidden_act", "gelu")
+        if (activation, config.get("position_embedding_type", "absolute")) != ("gelu", "absolute"):
             raise ValueError("MiniBert reads BERT models with GELU and absolute positions only")
         self.embeddings = Embeddings(config)
         self.encoder = Stack(config)
+
+    def embed(self, ids: list[int]) -> torch.Tensor:
+        """One text's word pieces as token states before the first layer (one segment)."""
+        input_ids = torch.tensor([ids])
+        return self.embeddings(input_ids, torch.zeros_like(input_ids))  # type: ignore[no-any-return]
 
 
 def load_bert(folder: Path) -> tuple[WordPieces, MiniBert]:

@@ -52,9 +52,7 @@ class Encoder:
                 return self.remembered[key]
         model = self.model
         with torch.inference_mode():
-            input_ids = torch.tensor([ids])
-            hidden = model.embeddings(input_ids, torch.zeros_like(input_ids))
-            hidden = run_layers(model.encoder.layer[:SHARED_LAYERS], hidden)
+            hidden = run_layers(model.encoder.layer[:SHARED_LAYERS], model.embed(ids))
         trunk = Trunk(hidden, len(key))
         with self.lock:
             self.remembered[key] = trunk
