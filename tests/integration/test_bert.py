@@ -5,6 +5,7 @@ ones the models were trained and measured with."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,14 +54,17 @@ def test_the_word_pieces_are_transformers_at_every_cut(
 
 
 @pytest.mark.parametrize(
-    "text", [*ODD[1:6], "What's the best stretch for a tight psoas after sitting all day?"]
+    "text",
+    [*ODD[1:], "What's the best stretch for a tight psoas after sitting all day?"],
+    ids=["ok", "accents", "invisibles", "scripts", "french", "cut-words", "cut-word", "question"],
 )
 def test_the_token_states_are_transformers_bit_for_bit(
     both: tuple[Any, Any, Any, Any], text: str
 ) -> None:
     tokenizer, reference, pieces, bert = both
     with torch.inference_mode():
-        expected = reference(**tokenizer([text], return_tensors="pt")).last_hidden_state
+        batch = tokenizer([text], truncation=True, max_length=256, return_tensors="pt")
+        expected = reference(**batch).last_hidden_state
     assert torch.equal(states(bert, pieces.ids(text, 256)), expected)
 
 
@@ -79,13 +83,71 @@ def states(bert: Any, ids: list[int]) -> torch.Tensor:
         return run_layers(bert.encoder.layer, bert.embed(ids))  # type: ignore[no-any-return]
 
 
-def test_a_checkpoint_missing_a_weight_is_refused(tmp_path: Any) -> None:
+def copy_model(folder: Path, skip: str = "") -> None:
+    for name in ("config.json", "tokenizer.json", "model.safetensors"):
+        if name != skip:
+            (folder / name).write_bytes((model_path() / name).read_bytes())
+
+
+def test_a_checkpoint_missing_a_weight_is_refused(tmp_path: Path) -> None:
     from safetensors.torch import load_file, save_file
 
-    for name in ("config.json", "tokenizer.json"):
-        (tmp_path / name).write_bytes((model_path() / name).read_bytes())
+    copy_model(tmp_path, skip="model.safetensors")
     weights = load_file(str(model_path() / "model.safetensors"))
     del weights["encoder.layer.3.output.dense.weight"]
     save_file(weights, str(tmp_path / "model.safetensors"))
     with pytest.raises(ValueError, match=r"lacks encoder\.layer\.3\.output\.dense\.weight"):
         load_bert(tmp_path)
+
+
+def test_a_checkpoint_with_a_weight_it_has_no_place_for_is_refused(tmp_path: Path) -> None:
+    from safetensors.torch import load_file, save_file
+
+    copy_model(tmp_path, skip="model.safetensors")
+    weights = load_file(str(model_path() / "model.safetensors"))
+    weights["encoder.layer.6.output.dense.weight"] = weights[
+        "encoder.layer.5.output.dense.weight"
+    ].clone()
+    save_file(weights, str(tmp_path / "model.safetensors"))
+    with pytest.raises(ValueError, match=r"holds encoder\.layer\.6\.output\.dense\.weight"):
+        load_bert(tmp_path)
+
+
+def test_the_bundled_checkpoint_loads_with_its_pooler_unread() -> None:
+    from safetensors.torch import load_file
+
+    found = load_file(str(model_path() / "model.safetensors"))
+    assert "pooler.dense.weight" in found  # what the test above must not refuse
+    _, bert = load_bert(model_path())
+    assert "pooler.dense.weight" not in bert.state_dict()
+
+
+def test_a_corrupt_checkpoint_is_refused_by_name(tmp_path: Path) -> None:
+    copy_model(tmp_path, skip="model.safetensors")
+    (tmp_path / "model.safetensors").write_bytes(b"not safetensors at all")
+    with pytest.raises(ValueError, match=r"model\.safetensors cannot be read"):
+        load_bert(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["", "{not json"], ids=["empty", "broken"])
+def test_an_unreadable_tokenizer_is_refused_by_name(tmp_path: Path, text: str) -> None:
+    copy_model(tmp_path, skip="tokenizer.json")
+    (tmp_path / "tokenizer.json").write_text(text)
+    with pytest.raises(ValueError, match=r"tokenizer\.json cannot be read"):
+        load_bert(tmp_path)
+
+
+def test_a_missing_tokenizer_is_refused_by_name(tmp_path: Path) -> None:
+    copy_model(tmp_path, skip="tokenizer.json")
+    with pytest.raises(ValueError, match=r"tokenizer\.json cannot be read"):
+        load_bert(tmp_path)
+
+
+@pytest.mark.parametrize("max_length", [0, 1])
+def test_a_cut_without_room_for_both_marks_is_refused(
+    both: tuple[Any, Any, Any, Any], max_length: int
+) -> None:
+    pieces = both[2]
+    with pytest.raises(ValueError, match="room for"):
+        pieces.ids("hip flexor", max_length)
+    assert len(pieces.ids("hip flexor", 2)) == 2  # [CLS] [SEP]

@@ -8,8 +8,10 @@ import pytest
 import torch
 
 from assistant.assistant import Assistant
+from assistant.evaluation.cases import load_suite
 from assistant.indexing.embeddings import MiniLM, load_training_encoder
 from assistant.safety.finetune import SCALE, FineTunedModel, pooled
+from assistant.settings import PROJECT_ROOT
 from assistant.text.normalise import normalise
 
 pytestmark = pytest.mark.integration
@@ -27,9 +29,14 @@ TEXTS = [
 def test_the_split_sentence_vector_equals_the_whole_model_encode(model: MiniLM, text: str) -> None:
     split = np.array(model.embed_query(text))
     whole = np.array(model.documents.embed_query(text))
-    # The same operations in the same order; sentence-transformers pools in its own code, so
-    # allow float32 rounding in the last bit.
-    np.testing.assert_allclose(split, whole, rtol=0, atol=1e-6)
+    # The same operations in the same order, normalised twice as sentence-transformers does.
+    assert np.array_equal(split, whole)
+
+
+def test_every_suite_question_vector_equals_the_whole_model_encode(model: MiniLM) -> None:
+    questions = [c.question for c in load_suite(PROJECT_ROOT / "evals" / "answers.yaml")]
+    for text in questions:
+        assert model.embed_query(text) == model.documents.embed_query(text), text
 
 
 def fine_tuned(assistant: Assistant) -> FineTunedModel:
@@ -65,4 +72,5 @@ def test_triage_shares_its_lower_layers_with_the_question_vector(assistant: Assi
     remembered = len(model.encoder.remembered)
     fresh = model.encoder.vector(model.encoder.trunk(normalise(question)))
     assert len(model.encoder.remembered) == remembered
+    fresh = torch.nn.functional.normalize(fresh, dim=-1)  # as `embed` does, like the documents
     assert model.embed_query(normalise(question)) == [float(x) for x in fresh[0].numpy()]

@@ -3,7 +3,9 @@ at a time without importing transformers (whose import alone takes ~4 s of a sta
 
 `MiniBert` holds the same parameters under the same names as transformers' `BertModel` and runs
 the same torch operations in the same order for one unpadded text, so its token states equal
-that model's bit for bit (`tests/integration/test_bert.py` holds them to it). Training, which
+that model's bit for bit (`tests/integration/test_bert.py` holds them to it). It follows the
+attention transformers runs by default, `scaled_dot_product_attention` ("sdpa"), not its
+"eager" matrix products, which round differently. Training, which
 reads padded batches and needs gradients through transformers' code, loads transformers'
 model instead (`embeddings.load_training_encoder`).
 """
@@ -18,6 +20,8 @@ import torch
 from torch import nn
 
 CHECKPOINT = "model.safetensors"
+# Weights a BERT checkpoint may hold that a mean-pooled sentence vector never reads.
+UNUSED = ("pooler.", "embeddings.position_ids")
 
 
 class WordPieces:
@@ -27,17 +31,23 @@ class WordPieces:
     def __init__(self, folder: Path) -> None:
         from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        path = folder / "tokenizer.json"
+        try:
+            self.tokenizer = Tokenizer.from_file(str(path))
+        except Exception as error:  # the tokenizers library raises a bare Exception
+            raise ValueError(f"{path} cannot be read as a tokenizer: {error}") from error
         # (The file asks for padding and truncation at 128; each call cuts at its own length.)
         self.tokenizer.no_truncation()
         self.tokenizer.no_padding()
         sep = self.tokenizer.token_to_id("[SEP]")
         if sep is None:
-            raise ValueError(f"{folder / 'tokenizer.json'} has no [SEP] token")
+            raise ValueError(f"{path} has no [SEP] token")
         self.sep: int = sep
 
     def ids(self, text: str, max_length: int) -> list[int]:
         """`text`'s word-piece ids, [CLS] and [SEP] included, at most `max_length` of them."""
+        if max_length < 2:
+            raise ValueError(f"a text needs room for [CLS] and [SEP], not {max_length} pieces")
         ids: list[int] = self.tokenizer.encode(text).ids
         return ids if len(ids) <= max_length else [*ids[: max_length - 1], self.sep]
 
@@ -68,7 +78,7 @@ class SelfAttention(nn.Module):
         self.key = nn.Linear(size, size)
         self.value = nn.Linear(size, size)
 
-    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         shape = (*hidden.shape[:-1], -1, self.head_size)
         query = self.query(hidden).view(*shape).transpose(1, 2)
         key = self.key(hidden).view(*shape).transpose(1, 2)
@@ -77,12 +87,11 @@ class SelfAttention(nn.Module):
             query,
             key,
             value,
-            attn_mask=attention_mask,
+            attn_mask=None,  # one unpadded text attends to every token
             dropout_p=0.0,
             scale=self.head_size**-0.5,
             is_causal=False,
         )
-        out = out.reshape(out.shape[0], -1, query.shape[2], value.shape[-1])
         out = out.transpose(1, 2).contiguous()
         return out.reshape(*hidden.shape[:-1], -1).contiguous()
 
@@ -105,8 +114,8 @@ class Attention(nn.Module):
         self.self = SelfAttention(config)
         self.output = DenseNorm(config["hidden_size"], config)
 
-    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
-        return self.output(self.self(hidden, attention_mask), hidden)  # type: ignore[no-any-return]
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.output(self.self(hidden), hidden)  # type: ignore[no-any-return]
 
 
 class Intermediate(nn.Module):
@@ -125,10 +134,8 @@ class Layer(nn.Module):
         self.intermediate = Intermediate(config)
         self.output = DenseNorm(config["intermediate_size"], config)
 
-    def forward(
-        self, hidden: torch.Tensor, attention_mask: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        attended = self.attention(hidden, attention_mask)
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        attended = self.attention(hidden)
         return self.output(self.intermediate(attended), attended)  # type: ignore[no-any-return]
 
 
@@ -156,16 +163,21 @@ class MiniBert(nn.Module):
 
 
 def load_bert(folder: Path) -> tuple[WordPieces, MiniBert]:
-    """The tokenizer and encoder in `folder` (a BERT checkpoint), ready to read (eval mode)."""
+    """The tokenizer and encoder in `folder` (a BERT checkpoint), ready to read (eval mode).
+    A checkpoint that lacks a weight, or holds one this model has no place for, is refused."""
     from safetensors.torch import load_file
 
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     model = MiniBert(config)
-    wanted = model.state_dict()
-    found = load_file(str(folder / CHECKPOINT))
-    state = {name: found[name] for name in wanted if name in found}
-    if set(state) != set(wanted):
-        missing = sorted(set(wanted) - set(state))[0]
-        raise ValueError(f"{folder / CHECKPOINT} lacks {missing}")
-    model.load_state_dict(state)
+    wanted = set(model.state_dict())
+    path = folder / CHECKPOINT
+    try:
+        found = load_file(str(path))
+    except Exception as error:  # safetensors raises its own errors, not OSError
+        raise ValueError(f"{path} cannot be read as safetensors: {error}") from error
+    if missing := sorted(wanted - set(found)):
+        raise ValueError(f"{path} lacks {missing[0]}")
+    if odd := sorted(n for n in set(found) - wanted if not n.startswith(UNUSED)):
+        raise ValueError(f"{path} holds {odd[0]}, which this BERT reader has no place for")
+    model.load_state_dict({name: found[name] for name in wanted})
     return WordPieces(folder), model.eval()

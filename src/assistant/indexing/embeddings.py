@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.indexing.bert import MiniBert, WordPieces, load_bert
 from assistant.indexing.encoder import Encoder
 
 if TYPE_CHECKING:
+    from assistant.indexing.bert import MiniBert, WordPieces
     from assistant.indexing.chunking import TokenCounter
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -49,7 +49,10 @@ def load_embeddings() -> MiniLM:
 
 def load_encoder() -> tuple[WordPieces, MiniBert]:
     """The bundled model's tokenizer and BERT encoder as plain torch (`bert.py`), reading one
-    text at a time exactly as transformers' `BertModel` does, without importing transformers."""
+    text at a time exactly as transformers' `BertModel` does, without importing transformers.
+    (Imported here: torch loads with it, and a module that only names the model should not.)"""
+    from assistant.indexing.bert import load_bert
+
     return load_bert(model_path())
 
 

@@ -44,7 +44,7 @@ class Encoder:
         """`text` (truncated at `max_tokens` word pieces) after the shared layers."""
         import torch
 
-        ids = self.tokenizer.ids(text, max_tokens or self.max_tokens)
+        ids = self.tokenizer.ids(text, self.max_tokens if max_tokens is None else max_tokens)
         key = tuple(ids)
         with self.lock:
             if key in self.remembered:
@@ -89,8 +89,13 @@ class Encoder:
             return torch.nn.functional.normalize(mean, dim=-1)
 
     def embed(self, text: str) -> list[float]:
-        """The sentence vector of `text`, equal to the bundled model's `encode` of it."""
-        vector = self.vector(self.trunk(text))
+        """The sentence vector of `text`, bit for bit the bundled model's `encode` of it with
+        `normalize_embeddings=True`, as documents are embedded."""
+        import torch
+
+        # sentence-transformers normalises twice (its Normalize module, then the flag), and the
+        # second pass can move the last bit: do the same, so questions and documents agree.
+        vector = torch.nn.functional.normalize(self.vector(self.trunk(text)), dim=-1)
         return [float(x) for x in vector[0].numpy()]
 
 
@@ -98,5 +103,5 @@ def run_layers(layers: Any, hidden: Any) -> Any:
     """One unpadded text's token states through BERT layers in order (it attends to every
     token: no mask, as transformers builds none for it)."""
     for layer in layers:
-        hidden = layer(hidden, attention_mask=None)
+        hidden = layer(hidden)
     return hidden
