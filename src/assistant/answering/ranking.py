@@ -61,6 +61,7 @@ def matches(text: str, marks: Sequence[str]) -> bool:
 
 
 def four_words(text: str) -> bool:
+    """Whether `text` is long enough (four words) to count as quoted when found inside another."""
     return len(text.split()) >= 4
 
 
