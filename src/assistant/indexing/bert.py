@@ -20,8 +20,6 @@ import torch
 from torch import nn
 
 CHECKPOINT = "model.safetensors"
-# Weights a BERT checkpoint may hold that a mean-pooled sentence vector never reads.
-UNUSED = ("pooler.", "embeddings.position_ids")
 
 
 class WordPieces:
@@ -167,8 +165,11 @@ def load_bert(folder: Path) -> tuple[WordPieces, MiniBert]:
     A checkpoint that lacks a weight, or holds one this model has no place for, is refused."""
     from safetensors.torch import load_file
 
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    model = MiniBert(config)
+    settings = folder / "config.json"
+    try:
+        model = MiniBert(json.loads(settings.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{settings} cannot be read as a BERT configuration: {error!r}") from error
     wanted = set(model.state_dict())
     path = folder / CHECKPOINT
     try:
@@ -177,7 +178,15 @@ def load_bert(folder: Path) -> tuple[WordPieces, MiniBert]:
         raise ValueError(f"{path} cannot be read as safetensors: {error}") from error
     if missing := sorted(wanted - set(found)):
         raise ValueError(f"{path} lacks {missing[0]}")
-    if odd := sorted(n for n in set(found) - wanted if not n.startswith(UNUSED)):
+    if odd := sorted(n for n in set(found) - wanted if not unused(n)):
         raise ValueError(f"{path} holds {odd[0]}, which this BERT reader has no place for")
-    model.load_state_dict({name: found[name] for name in wanted})
+    try:
+        model.load_state_dict({name: found[name] for name in wanted})
+    except RuntimeError as error:  # a weight of another shape than the configuration's
+        raise ValueError(f"{path} does not fit {settings}: {error}") from error
     return WordPieces(folder), model.eval()
+
+
+def unused(name: str) -> bool:
+    """Whether a checkpoint's weight is one a mean-pooled sentence vector never reads."""
+    return name.startswith("pooler.") or name == "embeddings.position_ids"

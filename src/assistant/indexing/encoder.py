@@ -89,12 +89,13 @@ class Encoder:
             return torch.nn.functional.normalize(mean, dim=-1)
 
     def embed(self, text: str) -> list[float]:
-        """The sentence vector of `text`, bit for bit the bundled model's `encode` of it with
-        `normalize_embeddings=True`, as documents are embedded."""
+        """The sentence vector of `text`, bit for bit the bundled model's `encode` of `text`
+        alone with `normalize_embeddings=True`, as documents are embedded (in a padded batch
+        a document's vector can differ in its last bits: ~1e-7)."""
         import torch
 
         # sentence-transformers normalises twice (its Normalize module, then the flag), and the
-        # second pass can move the last bit: do the same, so questions and documents agree.
+        # second pass can move the last bit: do the same.
         vector = torch.nn.functional.normalize(self.vector(self.trunk(text)), dim=-1)
         return [float(x) for x in vector[0].numpy()]
 
