@@ -6,7 +6,8 @@ cores). For each size a seeded generator (`assistant/evaluation/synthetic.py`) w
 shipped articles plus articles recombined from their sentences into a temporary folder; then:
 
 - ingest: chunks/s of `assistant ingest` (the real model, 2 threads), and its ratio to the raw
-  encoder embedding the same chunks' texts in the same run;
+  encoder embedding a seeded sample of 1,000 of the same chunks' texts in the same run; then
+  where the ingest's time went (chunks embedded and written, sentences embedded, the rest);
 - cold start: a fresh process from `python` to its first answer (imports, model, index);
 - p50 / p95 `ask` latency over the retrieval suite's questions, in that process (warm);
 - dense recall@10: Chroma's HNSW top 10 against exact search over every stored vector, for the
@@ -23,11 +24,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -128,10 +131,13 @@ def measure_ours(
     settings = Settings(corpus_dir=corpus, data_dir=data, chroma_url=chroma_url)
     chunks = build_chunks(settings, load_token_counter())
     use_threads(settings.ingest_threads)  # as `assistant ingest` does
+    phases = Phases()
     began = time.perf_counter()
-    build_index(settings, embeddings)
-    ingest = len(chunks) / (time.perf_counter() - began)
-    sample = [c.embed_text for c in chunks[:1000]]
+    build_index(settings, embeddings, progress=phases.start)
+    seconds = time.perf_counter() - began
+    ingest = len(chunks) / seconds
+    # A seeded sample from the whole corpus (the first chunks are the shipped articles').
+    sample = [c.embed_text for c in random.Random(0).sample(chunks, min(1000, len(chunks)))]
     began = time.perf_counter()
     embeddings.embed_documents(sample)  # one call: the encoder sorts by length, batches of 32
     raw = len(sample) / (time.perf_counter() - began)
@@ -144,7 +150,31 @@ def measure_ours(
     path = open_home(settings).current()
     assert path is not None
     recall = recall_at_10(open_store(settings, path, embeddings), embeddings, probes)
-    return {"chunks": len(chunks), "ingest": ingest, "raw": raw, "recall": recall, **run}
+    where = {"seconds": seconds, "phases": phases.seconds, "counts": phases.totals}
+    return {"chunks": len(chunks), "ingest": ingest, "raw": raw, "recall": recall, **where, **run}
+
+
+class Phases:
+    """Ingest's progress, timed: from the start of each unit's work (chunks embedded and
+    written, then sentences embedded) to its last step."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.totals: dict[str, int] = {}
+
+    def start(self, total: int, unit: str = "chunk") -> Callable[[int], None]:
+        began = time.perf_counter()
+        self.totals[unit] = self.totals.get(unit, 0) + total
+        self.seconds.setdefault(unit, 0.0)
+        last = began
+
+        def step(done: int) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            self.seconds[unit] += now - last
+            last = now
+
+        return step
 
 
 def measure_vanilla(
@@ -269,6 +299,22 @@ def show(size: int, name: str, got: dict[str, Any]) -> None:
         f"{statistics.median(got['times']):.1f} | {percentile(got['times'], 0.95):.1f} | "
         f"{recall} | {got['peak_mb']:.0f}",
         flush=True,
+    )
+    if "phases" in got:
+        print(where_ingest_went(got), flush=True)
+
+
+def where_ingest_went(got: dict[str, Any]) -> str:
+    """Ingest's time split into embedding and writing the chunks (with its own ratio to the
+    raw encoder), embedding the sentences, and the rest (chunking, the word index, files)."""
+    chunks, sentences = got["phases"].get("chunk", 0.0), got["phases"].get("sentence", 0.0)
+    rest = got["seconds"] - chunks - sentences
+    embedded = got["counts"].get("chunk", 0)
+    alone = f" ({embedded / chunks / got['raw']:.2f} × raw)" if chunks and embedded else ""
+    return (
+        f"  ingest {got['seconds']:.1f} s: {embedded} chunks embedded and written "
+        f"{chunks:.1f} s{alone}; {got['counts'].get('sentence', 0)} sentences "
+        f"{sentences:.1f} s; the rest {rest:.1f} s"
     )
 
 
