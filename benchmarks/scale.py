@@ -234,6 +234,12 @@ def main() -> None:
         "its cold start is then a second machine's, which copies the derived data first",
     )
     parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="open every generated sentence with a phrase naming its article and place, so no "
+        "sentence repeats, as in a real library (stilted prose: read costs from it, not recall)",
+    )
+    parser.add_argument(
         "--keep",
         type=Path,
         metavar="DIR",
@@ -268,6 +274,7 @@ def main() -> None:
                 PROJECT_ROOT / "corpus",
                 load_token_counter(),
                 settings.chunk_tokens,
+                distinct=args.distinct,
             )
             ours = measure_ours(
                 root / "corpus", root / "data", embeddings, questions, probes, args.chroma_url

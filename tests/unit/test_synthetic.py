@@ -52,3 +52,35 @@ def test_generated_articles_are_made_of_the_shipped_sentences(tmp_path: Path) ->
                 first = next((s for s in sentences if rest.startswith(s)), None)
                 assert first is not None, (doc.doc_id, rest[:80])
                 rest = rest[len(first) :].removeprefix(" ")
+
+
+def test_distinct_articles_repeat_no_sentence_and_open_each_shipped_one(tmp_path: Path) -> None:
+    generate_corpus(300, tmp_path, SHIPPED, words, 150, seed=1, distinct=True)
+    pool = section_pool(SHIPPED, words, 150)
+    shipped = {s[1:] for _, group in pool for s in group}  # (the first letter may be lowered)
+    documents = [d for d in load_corpus(tmp_path) if d.doc_id.startswith("library-")]
+    assert len(documents) > 10
+    seen: list[str] = []
+    for doc in documents:
+        number = int(doc.doc_id.removeprefix("library-"))
+        for line in doc.text[doc.body_start :].splitlines():
+            if line.startswith("## ") or not line:
+                continue
+            opened = line.split(f"In library note {number}.")[1:]
+            assert opened, line[:80]
+            for piece in opened:
+                place, sentence = piece.strip().split(", ", 1)
+                assert place.isdigit()
+                assert sentence[1:] in shipped, sentence[:80]
+                seen.append(f"{number}.{place} {sentence}")
+    assert len(seen) == len(set(seen)) > 100
+    places = [s.split(" ", 1)[0] for s in seen]
+    assert len(places) == len(set(places))  # each sentence's opener is its own
+
+
+def test_distinct_is_seeded_like_the_plain_corpus(tmp_path: Path) -> None:
+    first = generate_corpus(200, tmp_path / "a", SHIPPED, words, 150, seed=2, distinct=True)
+    second = generate_corpus(200, tmp_path / "b", SHIPPED, words, 150, seed=2, distinct=True)
+    assert first == second >= 200
+    name = "library-000001.md"
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
