@@ -32,7 +32,7 @@ from assistant.indexing.ingest import (
 )
 from assistant.indexing.kept_chunks import load_chunks
 from assistant.indexing.lexical import LexicalIndex
-from assistant.indexing.sentence_vectors import SentenceVectors
+from assistant.indexing.sentence_vectors import SentenceRows, SentenceVectors
 from assistant.indexing.store import Store
 from assistant.process import collecting_later
 from assistant.safety.detector import Detector
@@ -79,7 +79,7 @@ def build_assistant(
             ranker=ranker,
             kinds=kinds,
             # Every source sentence's vector, kept at ingest: the composer embeds none again.
-            known=dict(zip(retriever.sentences, retriever.sentence_vectors.tolist(), strict=True)),
+            known=SentenceRows(retriever.sentences, retriever.sentence_vectors),
         )
         # The follow-up model reads the corpus through the retriever; the gate and ranker train
         # after it (they read questions in context).

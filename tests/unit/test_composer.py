@@ -17,6 +17,7 @@ from assistant.answering.neighbours import sentences_of
 from assistant.answering.retrieval import Passage
 from assistant.indexing.chunking import Chunk, chunk_document
 from assistant.indexing.corpus import Document
+from assistant.indexing.sentence_vectors import SentenceRows
 from tests.unit.answering_fakes import Flat, Leaning
 
 GUIDE_TEXT = """---
@@ -278,6 +279,25 @@ def test_sentence_vectors_are_computed_once() -> None:
     assert first == second
     assert len(calls) == 1
     assert len(calls[0]) == len(set(calls[0]))
+
+
+def test_known_sentence_vectors_are_read_not_embedded_and_give_the_same_answer() -> None:
+    calls: list[str] = []
+
+    def counting(texts: list[str]) -> list[list[float]]:
+        calls.extend(texts)
+        return flat_vectors(texts)
+
+    passages = [Passage(c, 1.0) for c in chunks_of("guide")]
+    question = Turn("what is the iliopsoas?")
+    expected = Composer(counting, {}, 3).compose(question, passages, [0.0, 0.0])
+    texts = sorted(set(calls))
+    known = SentenceRows(texts, np.array(flat_vectors(texts), dtype=np.float32))
+    calls.clear()
+    composer = Composer(counting, {}, 3, known=known)
+    assert composer.compose(question, passages, [0.0, 0.0]) == expected
+    assert calls == []
+    assert composer.cache == {}  # the known vectors are read from the matrix, not copied
 
 
 def test_no_passages_give_an_empty_composition() -> None:

@@ -12,6 +12,7 @@ import pytest
 from assistant.indexing.chunking import Chunk
 from assistant.indexing.sentence_vectors import (
     VECTORS,
+    SentenceRows,
     SentenceVectors,
     complete,
     derive_sentence_vectors,
@@ -96,3 +97,20 @@ def test_complete_embeds_only_what_is_not_held(held: str | None) -> None:
     full = complete(vectors, texts, embed)
     assert set(embed.embedded) == {t for t in texts if vectors is None or t not in vectors.row}
     assert full.rows(texts).shape == (len(texts), 3)
+
+
+def test_sentence_rows_read_each_row_as_the_floats_of_the_matrix() -> None:
+    matrix = np.array([[0.1, 0.2], [0.3, 1 / 3]], dtype=np.float32)
+    rows = SentenceRows(["a", "b"], matrix)
+    assert rows["b"] == matrix.tolist()[1]  # float32 values, exactly
+    assert "a" in rows
+    assert "c" not in rows
+    assert list(rows) == ["a", "b"]
+    assert len(rows) == 2
+    with pytest.raises(KeyError):
+        rows["c"]
+
+
+def test_sentence_rows_refuse_texts_and_vectors_of_different_counts() -> None:
+    with pytest.raises(ValueError, match="2 texts for 1 vectors"):
+        SentenceRows(["a", "b"], np.zeros((1, 2), dtype=np.float32))

@@ -92,7 +92,8 @@ class Composer:
         self.siblings = siblings or (lambda chunk: [chunk])
         self.idf = idf
         self.max_sentences = max_sentences
-        self.cache: dict[str, list[float]] = dict(known or {})
+        self.known: Mapping[str, list[float]] = known or {}
+        self.cache: dict[str, list[float]] = {}  # those of other texts, computed here
 
     def compose(
         self, turn: Turn, passages: Sequence[Passage], query_vector: list[float]
@@ -284,10 +285,11 @@ class Composer:
 
     def vectors(self, texts: list[str]) -> list[list[float]]:
         """Sentence vectors, computed once per sentence for the life of the process."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        known, cache = self.known, self.cache
+        missing = [t for t in dict.fromkeys(texts) if t not in cache and t not in known]
         if missing:
-            self.cache.update(zip(missing, self.vectorize(missing), strict=True))
-        return [self.cache[t] for t in texts]
+            cache.update(zip(missing, self.vectorize(missing), strict=True))
+        return [cache[t] if t in cache else known[t] for t in texts]
 
 
 def usable(candidate: Candidate) -> bool:

@@ -7,7 +7,7 @@ earlier generation holds: a changed document costs its own new sentences.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +86,30 @@ class SentenceVectors:
         if matrix.ndim != 2 or len(matrix) != len(texts):
             return None
         return cls(texts, matrix)
+
+
+class SentenceRows(Mapping[str, list[float]]):
+    """Texts' vectors read as lists of floats, a row at a time when asked: a mapping over the
+    matrix, where a dict of every row as Python floats would take ~8 times its memory (a real
+    library of 100,000 chunks has about 400,000 plain sentences)."""
+
+    def __init__(self, texts: Sequence[str], matrix: np.ndarray) -> None:
+        if len(texts) != len(matrix):
+            raise ValueError(f"{len(texts)} texts for {len(matrix)} vectors")
+        self.matrix = matrix
+        self.row = {text: i for i, text in enumerate(texts)}
+
+    def __getitem__(self, text: str) -> list[float]:
+        return self.matrix[self.row[text]].tolist()  # type: ignore[no-any-return]
+
+    def __contains__(self, text: object) -> bool:
+        return text in self.row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.row)
+
+    def __len__(self) -> int:
+        return len(self.row)
 
 
 def derive_sentence_vectors(
