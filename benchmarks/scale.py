@@ -12,7 +12,7 @@ shipped articles plus articles recombined from their sentences into a temporary 
 - p50 / p95 `ask` latency over the retrieval suite's questions, in that process (warm);
 - dense recall@10: Chroma's HNSW top 10 against exact search over every stored vector, for the
   questions of the retrieval and answer validation suites;
-- peak memory (max RSS) of that process.
+- peak memory of that process (its own high-water resident size, VmHWM).
 
 The vanilla RAG is built the way LangChain documents it — RecursiveCharacterTextSplitter
 (1000/200), Chroma with the same embedding model, `similarity_search` top 4 — on the same
@@ -44,7 +44,22 @@ from assistant.indexing.store import Store
 from assistant.process import prepare, use_threads
 from assistant.settings import PROJECT_ROOT, Settings
 
-OURS_CHILD = """
+# A child's own peak memory. Not `ru_maxrss`: Linux carries it over from the parent at fork and
+# exec, so a child of this process (holding a whole ingest's memory) reported the parent's peak
+# (before 2026-12-04: the peak-memory column and its ratios were max(parent, child)). VmHWM is
+# the child's own address space's high-water mark.
+PEAK = """
+def own_peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+OURS_CHILD = (
+    PEAK
+    + """
 import json, resource, statistics, sys, time
 began = time.perf_counter()
 from assistant.pipeline import build_assistant
@@ -61,11 +76,14 @@ for question in questions:
     t = time.perf_counter()
     assistant.ask(question)
     times.append((time.perf_counter() - t) * 1000)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = own_peak_mb()
 print(json.dumps({"cold": cold, "times": times, "peak_mb": peak}))
 """
+)
 
-VANILLA_CHILD = """
+VANILLA_CHILD = (
+    PEAK
+    + """
 import json, os, resource, sys, time
 began = time.perf_counter()
 import chromadb
@@ -84,9 +102,10 @@ for question in json.loads(sys.argv[1]):
     t = time.perf_counter()
     db.similarity_search(question, k=4)
     times.append((time.perf_counter() - t) * 1000)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = own_peak_mb()
 print(json.dumps({"cold": cold, "times": times, "peak_mb": peak}))
 """
+)
 
 
 def child(code: str, env: dict[str, str], *args: str) -> dict[str, Any]:
