@@ -60,7 +60,7 @@ def own_peak_mb():
 OURS_CHILD = (
     PEAK
     + """
-import json, resource, statistics, sys, time
+import json, statistics, sys, time
 began = time.perf_counter()
 from assistant.pipeline import build_assistant
 from assistant.process import use_threads
@@ -84,7 +84,7 @@ print(json.dumps({"cold": cold, "times": times, "peak_mb": peak}))
 VANILLA_CHILD = (
     PEAK
     + """
-import json, os, resource, sys, time
+import json, os, sys, time
 began = time.perf_counter()
 import chromadb
 from langchain_chroma import Chroma
