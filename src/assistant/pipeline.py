@@ -89,22 +89,31 @@ def build_assistant(
 
     home = open_home(settings)  # (with a server: one connection and pointer lookup, not two)
     reading = read_index(build_retriever(settings, embeddings, progress, home))
+    # The reading in use, for what outlives a switch of generation: a closure over the first
+    # reading would keep that whole generation in memory, and verify with its vectors.
+    latest = [reading]
+
+    def sentence_vectors(texts: list[str]) -> list[list[float]]:
+        return latest[0].composer.vectors(texts)
+
     if generator is None:
-        generator = load_generator(settings, reading.composer.vectors)
+        generator = load_generator(settings, sentence_vectors)
     elif generator.vectors is None:
-        generator = generator.with_vectors(reading.composer.vectors)
+        generator = generator.with_vectors(sentence_vectors)
     if learned:
         warn_if_stale(followups, reading.composer, scope)
+    del reading
 
     def reload() -> Reading:
         path = home.current()
         if path is None:  # the index folder was emptied under us: keep what we have
-            return reading
+            return latest[0]
         store = open_generation(settings, home, path, embeddings)
-        return read_index(open_retriever(store, settings))
+        latest[0] = read_index(open_retriever(store, settings))
+        return latest[0]
 
     stamp = home.stamp if home.registry is None else every(settings.chroma_refresh, home.stamp)
-    return Assistant(settings, reading, triage, scope, generator, reload=reload, stamp=stamp)
+    return Assistant(settings, latest[0], triage, scope, generator, reload=reload, stamp=stamp)
 
 
 def every(

@@ -4,8 +4,14 @@ sentences; an index built before they were kept gets them once, without re-embed
 
 from __future__ import annotations
 
-import pytest
+import gc
+import weakref
 
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from assistant.answering.generation import Generator
 from assistant.indexing.generations import IndexHome
 from assistant.indexing.ingest import build_index
 from assistant.indexing.kept_chunks import CHUNKS
@@ -34,6 +40,28 @@ def test_a_start_and_a_switch_embed_no_source_sentence(
     embeddings.embedded = 0
     assert "45 seconds" in assistant.ask(INDEX_QUESTIONS[0]).text  # read from the new generation
     assert embeddings.embedded == 0
+
+
+def test_a_switch_lets_the_earlier_generation_go_and_verifies_with_the_new_one(
+    settings: Settings, embeddings: CountingEmbeddings
+) -> None:
+    build_index(settings, embeddings)
+    model = GenericFakeChatModel(messages=iter([AIMessage("unused")]))
+    assistant = build_assistant(settings, embeddings=embeddings, generator=Generator("fake", model))
+    first = weakref.ref(assistant.reading)
+    edit(settings, "Hold the stretch for 30 seconds", "Hold the stretch for 45 seconds")
+    build_index(settings, embeddings)
+    assert assistant.current() is not first()
+    gc.collect()
+    assert first() is None  # no closure holds the first generation's reading
+    assert assistant.generator is not None
+    assert assistant.generator.vectors is not None
+    new = [s for s in assistant.reading.retriever.sentences if "45 seconds" in s]
+    assert new
+    embeddings.embedded = 0
+    vectors = assistant.generator.vectors(new)  # what verification reads
+    assert embeddings.embedded == 0  # kept by the new generation, not embedded again
+    assert vectors == assistant.reading.composer.vectors(new)
 
 
 def test_kept_data_ranks_exactly_as_data_computed_at_start(
