@@ -32,7 +32,7 @@ from assistant.indexing.ingest import (
 )
 from assistant.indexing.kept_chunks import load_chunks
 from assistant.indexing.lexical import LexicalIndex
-from assistant.indexing.sentence_vectors import SentenceRows, SentenceVectors
+from assistant.indexing.sentence_vectors import SentenceVectors
 from assistant.indexing.store import Store
 from assistant.process import collecting_later
 from assistant.safety.detector import Detector
@@ -78,8 +78,7 @@ def build_assistant(
             siblings=retriever.siblings,
             ranker=ranker,
             kinds=kinds,
-            # Every source sentence's vector, kept at ingest: the composer embeds none again.
-            known=SentenceRows(retriever.sentences, retriever.sentence_vectors),
+            known=retriever.known,  # every source sentence's vector, kept at ingest
         )
         # The follow-up model reads the corpus through the retriever; the gate and ranker train
         # after it (they read questions in context).

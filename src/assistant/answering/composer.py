@@ -285,11 +285,10 @@ class Composer:
 
     def vectors(self, texts: list[str]) -> list[list[float]]:
         """Sentence vectors, computed once per sentence for the life of the process."""
-        known, cache = self.known, self.cache
-        missing = [t for t in dict.fromkeys(texts) if t not in cache and t not in known]
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache and t not in self.known]
         if missing:
-            cache.update(zip(missing, self.vectorize(missing), strict=True))
-        return [cache[t] if t in cache else known[t] for t in texts]
+            self.cache.update(zip(missing, self.vectorize(missing), strict=True))
+        return [self.cache[t] if t in self.cache else self.known[t] for t in texts]
 
 
 def usable(candidate: Candidate) -> bool:

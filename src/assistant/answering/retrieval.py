@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.indexing.chunking import Chunk
 from assistant.indexing.lexical import LexicalIndex
 from assistant.indexing.sentence_vectors import (
+    SentenceRows,
     SentenceVectors,
     Spans,
     complete,
@@ -117,7 +118,9 @@ class HybridRetriever:
         held = complete(sentences, [*self.sentences, *headed], self.embeddings.embed_documents)
         self.sentence_vectors = held.rows(self.sentences)
         self.headed_vectors = held.rows(headed)
-        index = {text: i for i, text in enumerate(self.sentences)}
+        # The plain sentences' vectors by text, for the composer (which embeds none again).
+        self.known = SentenceRows(self.sentences, self.sentence_vectors)
+        index = self.known.row
         self.chunk_sentences = {
             i: [index[self.chunks[i].text[a:b]] for a, b in spans[i]] for i in self.ids
         }
